@@ -1,0 +1,11 @@
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+WORKDIR /app
+COPY pyproject.toml README.md ./
+RUN pip install --no-cache-dir -e . 
+COPY . .
+RUN python -m consortium.i18n_build \
+    && SECRET_KEY=build-only DEBUG=false python manage.py collectstatic --noinput
+RUN useradd --create-home kyoso && mkdir -p /data/media && chown kyoso /data/media
+USER kyoso
+EXPOSE 8000

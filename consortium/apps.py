@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ConsortiumConfig(AppConfig):
+    name = "consortium"
+    verbose_name = "Kyoso"

@@ -1,0 +1,6 @@
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def site(request: HttpRequest) -> dict:
+    return {"site_name": settings.KYOSO_SITE_NAME, "host_city": settings.KYOSO_HOST_CITY}

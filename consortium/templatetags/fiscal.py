@@ -1,0 +1,32 @@
+"""Template filters for fiscal years and eras: {{ fy|fiscal_label }}, {{ day|fiscal_year }}."""
+
+from django import template
+
+from consortium import fiscal
+
+register = template.Library()
+
+
+@register.filter
+def fiscal_label(fy: int | None) -> str:
+    return "" if fy is None else fiscal.fiscal_label(int(fy))
+
+
+@register.filter
+def era_fiscal_label(fy: int | None) -> str:
+    return "" if fy is None else fiscal.era_fiscal_label(int(fy))
+
+
+@register.filter
+def fiscal_year(value) -> int | None:
+    return None if value is None else fiscal.fiscal_year_of(value)
+
+
+@register.filter
+def date_ja(value) -> str:
+    return fiscal.date_ja(value)
+
+
+@register.filter
+def era(value) -> str:
+    return "" if value is None else str(fiscal.era_of(value))

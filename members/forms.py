@@ -1,0 +1,78 @@
+"""Forms of the members app: they validate input only; writes happen in services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Organisation, Sector
+from .validators import normalise_corporate_number, validate_corporate_number
+
+
+class SignupForm(forms.Form):
+    """Extra sign-up fields (allauth ``ACCOUNT_SIGNUP_FORM_CLASS``): who you are and for whom."""
+
+    name = forms.CharField(label=_("氏名"), max_length=100)
+    name_kana = forms.CharField(label=_("氏名カナ"), max_length=100, required=False)
+    organisation = forms.ModelChoiceField(
+        label=_("所属団体"),
+        queryset=Organisation.objects.confirmed(),
+        required=False,
+        empty_label=_("（一覧にない場合は下に新しい団体を入力）"),
+    )
+    new_organisation_name = forms.CharField(label=_("新しい団体名"), max_length=200, required=False)
+    new_organisation_kana = forms.CharField(label=_("団体名カナ"), max_length=200, required=False)
+    new_organisation_sector = forms.ChoiceField(
+        label=_("区分"), choices=[("", "---------"), *Sector.choices], required=False
+    )
+    new_organisation_corporate_number = forms.CharField(
+        label=_("法人番号"),
+        max_length=20,
+        required=False,
+        help_text=_("13桁。法人番号のない団体は空欄にします。"),
+    )
+    department = forms.CharField(label=_("所属部署"), max_length=200, required=False)
+
+    def clean_new_organisation_corporate_number(self) -> str:
+        value = normalise_corporate_number(
+            self.cleaned_data.get("new_organisation_corporate_number")
+        )
+        validate_corporate_number(value)
+        if value and Organisation.objects.filter(corporate_number=value).exists():
+            raise forms.ValidationError(
+                _("この法人番号の団体は既に登録されています。一覧から選んでください。")
+            )
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if data.get("organisation") and data.get("new_organisation_name"):
+            raise forms.ValidationError(
+                _(
+                    "所属団体は一覧から選ぶか、新しい団体名を入力するか、どちらか一方にしてください。"
+                )
+            )
+        if not data.get("organisation"):
+            if not data.get("new_organisation_name"):
+                self.add_error(
+                    "organisation", _("所属団体を選ぶか、新しい団体名を入力してください。")
+                )
+            elif not data.get("new_organisation_sector"):
+                self.add_error("new_organisation_sector", _("新しい団体の区分を選んでください。"))
+        return data
+
+    def signup(self, request, user) -> None:
+        from .services import person_register
+
+        data = self.cleaned_data
+        person_register(
+            user=user,
+            name=data["name"],
+            name_kana=data.get("name_kana", ""),
+            department=data.get("department", ""),
+            organisation=data.get("organisation"),
+            new_organisation_name=data.get("new_organisation_name", ""),
+            new_organisation_kana=data.get("new_organisation_kana", ""),
+            new_organisation_sector=data.get("new_organisation_sector", ""),
+            new_organisation_corporate_number=data.get("new_organisation_corporate_number", ""),
+        )

@@ -1,0 +1,82 @@
+"""Who a user is to Kyoso: administrator, secretariat staff, member, or the public.
+
+Roles are Django groups created by a data migration (``members.0002_roles``); superusers count as
+administrators. A *member* is a signed-in person whose organisation belongs to a study group.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.utils.translation import gettext_lazy as _
+
+ADMINISTRATORS = "administrators"
+SECRETARIAT = "secretariat"
+
+
+class Role(StrEnum):
+    ANONYMOUS = "anonymous"
+    REGISTERED = "registered"
+    MEMBER = "member"
+    SECRETARIAT = "secretariat"
+    ADMINISTRATOR = "administrator"
+
+
+ROLE_LABELS = {
+    Role.ANONYMOUS: _("一般"),
+    Role.REGISTERED: _("登録利用者"),
+    Role.MEMBER: _("会員"),
+    Role.SECRETARIAT: _("事務局"),
+    Role.ADMINISTRATOR: _("管理者"),
+}
+
+
+def _group_names(user: User) -> set[str]:
+    # Cached on the user object: role checks run several times per request.
+    if not hasattr(user, "_kyoso_groups"):
+        user._kyoso_groups = set(user.groups.values_list("name", flat=True))
+    return user._kyoso_groups
+
+
+def is_administrator(user: User | AnonymousUser) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or ADMINISTRATORS in _group_names(user)
+
+
+def is_secretariat(user: User | AnonymousUser) -> bool:
+    """Secretariat staff or administrator: may keep all records."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return is_administrator(user) or SECRETARIAT in _group_names(user)
+
+
+def person_of(user: User | AnonymousUser):
+    """The Person linked to a user account, or None."""
+    if not user.is_authenticated:
+        return None
+    try:
+        return user.person
+    except Exception:  # RelatedObjectDoesNotExist
+        return None
+
+
+def organisation_id_of(user: User | AnonymousUser) -> int | None:
+    person = person_of(user)
+    return person.organisation_id if person else None
+
+
+def role_of(user: User | AnonymousUser) -> Role:
+    if is_administrator(user):
+        return Role.ADMINISTRATOR
+    if is_secretariat(user):
+        return Role.SECRETARIAT
+    person = person_of(user)
+    if person is None:
+        return Role.ANONYMOUS if not user.is_authenticated else Role.REGISTERED
+    from .models import Membership
+
+    if Membership.objects.active().filter(organisation_id=person.organisation_id).exists():
+        return Role.MEMBER
+    return Role.REGISTERED

@@ -1,0 +1,105 @@
+import datetime as dt
+
+import pytest
+from django.template import Context, Template
+from django.utils import translation
+
+from consortium import fiscal
+
+
+@pytest.mark.parametrize(
+    ("day", "fy"),
+    [
+        (dt.date(2019, 3, 31), 2018),
+        (dt.date(2019, 4, 1), 2019),
+        (dt.date(2020, 1, 1), 2019),
+        (dt.date(2018, 4, 1), 2018),
+        (dt.date(2018, 3, 31), 2017),
+    ],
+)
+def test_fiscal_year_turns_on_april_first(day, fy):
+    assert fiscal.fiscal_year_of(day) == fy
+
+
+def test_fiscal_year_of_aware_datetime_uses_tokyo_time():
+    # 2019-03-31 16:00 UTC is already 2019-04-01 01:00 in Tokyo.
+    utc_instant = dt.datetime(2019, 3, 31, 16, 0, tzinfo=dt.UTC)
+    assert fiscal.fiscal_year_of(utc_instant) == 2019
+
+
+def test_fiscal_year_bounds_are_april_to_april():
+    start, end = fiscal.fiscal_year_bounds(2018)
+    assert (start.date(), end.date()) == (dt.date(2018, 4, 1), dt.date(2019, 4, 1))
+    assert fiscal.fiscal_year_end(2018) == dt.date(2019, 3, 31)
+
+
+@pytest.mark.parametrize(
+    ("day", "label"),
+    [
+        (dt.date(1989, 1, 7), "昭和64年"),
+        (dt.date(1989, 1, 8), "平成元年"),
+        (dt.date(2019, 4, 30), "平成31年"),
+        (dt.date(2019, 5, 1), "令和元年"),
+        (dt.date(2020, 1, 1), "令和2年"),
+    ],
+)
+def test_era_changes_on_its_first_day(day, label):
+    assert str(fiscal.era_of(day)) == label
+
+
+@pytest.mark.parametrize(
+    ("fy", "label"),
+    [
+        (1988, "昭和63年度"),
+        (1989, "平成元年度"),
+        (2016, "平成28年度"),
+        (2018, "平成30年度"),
+        (2019, "令和元年度"),
+        (2020, "令和2年度"),
+    ],
+)
+def test_fiscal_year_era_labels(fy, label):
+    assert fiscal.era_fiscal_label(fy) == label
+
+
+def test_fiscal_2019_is_heisei_31_in_older_documents():
+    assert fiscal.era_fiscal_label(2019, at_start=True) == "平成31年度"
+    assert fiscal.era_fiscal_short(2018) == "H30"
+
+
+def test_fiscal_label_in_both_languages():
+    assert fiscal.fiscal_label(2018, "ja") == "2018年度（平成30年度）"
+    assert fiscal.fiscal_label(2018, "en") == "FY2018"
+    with translation.override("ja"):
+        rendered = Template("{{ fy|fiscal_label }}").render(Context({"fy": 2019}))
+    assert rendered == "2019年度（令和元年度）"
+    with translation.override("en"):
+        assert Template("{{ fy|fiscal_label }}").render(Context({"fy": 2019})) == "FY2019"
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("2019-05-01", dt.date(2019, 5, 1)),
+        ("2019/5/1", dt.date(2019, 5, 1)),
+        ("2019年5月1日", dt.date(2019, 5, 1)),
+        ("令和元年5月1日", dt.date(2019, 5, 1)),
+        ("令和1年5月1日", dt.date(2019, 5, 1)),
+        ("平成31年4月30日", dt.date(2019, 4, 30)),
+        ("H31.4.30", dt.date(2019, 4, 30)),
+        ("R2/1/15", dt.date(2020, 1, 15)),
+        ("平成元年1月8日", dt.date(1989, 1, 8)),
+        ("２０１９／５／１", dt.date(2019, 5, 1)),
+        ("2019-05-01 00:00:00", dt.date(2019, 5, 1)),
+    ],
+)
+def test_parse_date_reads_western_and_era_dates(text, day):
+    assert fiscal.parse_date(text) == day
+
+
+@pytest.mark.parametrize(
+    "text", ["令和元年4月30日", "平成32年1月1日", "2019/2/30", "来週", "", "平成0年1月1日"]
+)
+def test_parse_date_rejects_impossible_dates_with_a_message(text):
+    with pytest.raises(ValueError, match="「"):
+        fiscal.parse_date(text)
