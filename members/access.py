@@ -1,0 +1,50 @@
+"""View mixins for Kyoso's roles. Anonymous users go to the login page; signed-in users without
+the role get 403. Objects of another organisation are hidden by querysets (``visible_to``), so they
+are a 404, never a 403.
+"""
+
+from django.contrib.auth.mixins import AccessMixin, LoginRequiredMixin
+
+from . import roles
+
+
+class _RoleRequiredMixin(AccessMixin):
+    def has_role(self, user) -> bool:
+        raise NotImplementedError
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not self.has_role(request.user):
+            self.raise_exception = True
+            return self.handle_no_permission()
+        return super().dispatch(request, *args, **kwargs)
+
+
+class SecretariatRequiredMixin(_RoleRequiredMixin):
+    """Secretariat staff (事務局) and administrators."""
+
+    def has_role(self, user) -> bool:
+        return roles.is_secretariat(user)
+
+
+class AdministratorRequiredMixin(_RoleRequiredMixin):
+    """Administrators (管理者) only, e.g. exports of personal data."""
+
+    def has_role(self, user) -> bool:
+        return roles.is_administrator(user)
+
+
+class PersonRequiredMixin(_RoleRequiredMixin):
+    """A signed-in user with a Person record (registered, member, staff with a person)."""
+
+    def has_role(self, user) -> bool:
+        return roles.person_of(user) is not None or roles.is_secretariat(user)
+
+
+__all__ = [
+    "AdministratorRequiredMixin",
+    "LoginRequiredMixin",
+    "PersonRequiredMixin",
+    "SecretariatRequiredMixin",
+]
