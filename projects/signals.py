@@ -1,0 +1,11 @@
+"""Domain signals of the projects app, sent by its services (never by model post_save).
+
+``funding_changed(sender, fiscal_years: set[int])``: funding records of those fiscal years were
+created, changed or deleted (forms, imports).
+``project_changed(sender, project_ids: set[int])``: a project's phase or attributes changed.
+"""
+
+from django.dispatch import Signal
+
+funding_changed = Signal()
+project_changed = Signal()
