@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "consortium.sessions.SessionLifetimeMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
@@ -132,8 +133,11 @@ CELERY_BEAT_SCHEDULE: dict = {}
 
 # Sessions live in the database so that a Redis outage never logs anybody out.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 8)
-SESSION_SAVE_EVERY_REQUEST = False
+# A session ends after 2 hours without activity or 12 hours after login, whichever comes first.
+KYOSO_SESSION_IDLE_SECONDS = env.int("KYOSO_SESSION_IDLE_SECONDS", default=60 * 60 * 2)
+KYOSO_SESSION_ABSOLUTE_SECONDS = env.int("KYOSO_SESSION_ABSOLUTE_SECONDS", default=60 * 60 * 12)
+SESSION_COOKIE_AGE = KYOSO_SESSION_ABSOLUTE_SECONDS
+SESSION_COOKIE_HTTPONLY = True
 
 # --- Auth, allauth ------------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
@@ -202,7 +206,7 @@ SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
