@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install messages migrate demo run test lint format check-migrations ci clean
+.PHONY: install messages migrate demo run test lint format check-migrations ci clean backup restore
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,22 @@ check-migrations: install
 
 ci:
 	bash .ci/run
+
+# PostgreSQL backups in pg_dump's custom format: `make backup` writes backups/kyoso-<time>.dump;
+# `make restore BACKUP=backups/kyoso-….dump` restores it into DATABASE_URL (replacing its tables).
+BACKUP ?= backups/kyoso-$(shell date +%Y%m%d-%H%M%S).dump
+backup:
+	@test -n "$(DATABASE_URL)" || (echo "DATABASE_URL must point at PostgreSQL" && exit 2)
+	@mkdir -p $(dir $(BACKUP))
+	pg_dump --format=custom --no-owner --no-privileges --file="$(BACKUP)" "$(DATABASE_URL)"
+	@echo "backup written to $(BACKUP)"
+
+restore:
+	@test -n "$(DATABASE_URL)" || (echo "DATABASE_URL must point at PostgreSQL" && exit 2)
+	@test -f "$(BACKUP)" || (echo "BACKUP=<file> must name a dump made by make backup" && exit 2)
+	pg_restore --clean --if-exists --no-owner --no-privileges --single-transaction \
+		--dbname="$(DATABASE_URL)" "$(BACKUP)"
+	@echo "restored $(BACKUP)"
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .test-media
