@@ -6,6 +6,6 @@ RUN pip install --no-cache-dir -e .
 COPY . .
 RUN python -m consortium.i18n_build \
     && SECRET_KEY=build-only DEBUG=false python manage.py collectstatic --noinput
-RUN useradd --create-home kyoso && mkdir -p /data/media && chown kyoso /data/media
+RUN useradd --create-home kyoso && mkdir -p /data/media /data/private && chown kyoso /data/media /data/private
 USER kyoso
 EXPOSE 8000

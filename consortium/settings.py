@@ -129,7 +129,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 3600,
 }
 CELERY_TASK_PUBLISH_RETRY = False
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {  # nightly full recompute of the report roll-ups (02:30 JST)
+    "reports-nightly-rollup": {
+        "task": "reports.rollup_all",
+        "schedule": __import__("celery.schedules").schedules.crontab(hour=2, minute=30),
+    }
+}
 
 # Sessions live in the database so that a Redis outage never logs anybody out.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -197,6 +202,9 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Materials, agreements and uploaded imports: never served by a public URL, only by views that
+# check who asks. Empty means "private-media" next to MEDIA_ROOT.
+KYOSO_PRIVATE_MEDIA_ROOT = env.str("KYOSO_PRIVATE_MEDIA_ROOT", default="")
 KYOSO_MAX_UPLOAD_BYTES = env.int("KYOSO_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
 
 # --- Security (production values come from the environment) -------------------------------------

@@ -1,0 +1,309 @@
+"""Demo projects for ``manage.py load_demo`` (runs after the members demo). Idempotent.
+
+Hiratsuka (seed 000): the partnership agreement with the University of Tokyo IIS and its five
+articles, the wave-power project with its phases, money per fiscal year and derived outcomes.
+Hitachi (seeds 002/004): an SME decarbonisation project under a comprehensive agreement.
+
+All amounts are ILLUSTRATIVE round figures: the seed documents name the funding sources per year
+but not the sums. Outcome dates are placed in the fiscal year the seed shows, day approximate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from members.models import Organisation, Sector, StudyGroup
+
+from .models import (
+    Agreement,
+    AgreementArticle,
+    AgreementParty,
+    Funding,
+    Outcome,
+    Phase,
+    PhaseTransition,
+    Project,
+)
+
+HIRATSUKA_GROUP = "平塚海洋エネルギー研究会"
+HITACHI_GROUP = "日立市中小企業脱炭素コンソーシアム"
+
+CITY = "平塚市 産業振興課"
+IIS = "東京大学生産技術研究所"
+CABINET = "内閣府"
+MOE = "環境省"
+MIC = "総務省"
+YOKOHAMA_RUBBER = "横浜ゴム株式会社 平塚製造所"
+SHIBUYA = "渋谷潜水工業株式会社"
+KAWASAKI = "川崎重工業株式会社"
+HITACHI_CITY = "日立市"
+HITACHI_LTD = "株式会社日立製作所"
+
+# Created only when the members demo did not (name → sector, local).
+FALLBACK_ORGANISATIONS = {
+    CITY: (Sector.GOVERNMENT, True),
+    IIS: (Sector.UNIVERSITY, False),
+    CABINET: (Sector.FINANCIAL, False),
+    MOE: (Sector.FINANCIAL, False),
+    MIC: (Sector.FINANCIAL, False),
+    YOKOHAMA_RUBBER: (Sector.COMPANY, True),
+    SHIBUYA: (Sector.COMPANY, True),
+    KAWASAKI: (Sector.COMPANY, False),
+    HITACHI_CITY: (Sector.GOVERNMENT, False),
+    HITACHI_LTD: (Sector.COMPANY, False),
+    "茨城大学": (Sector.UNIVERSITY, False),
+    "株式会社常陽銀行": (Sector.FINANCIAL, False),
+}
+
+HIRATSUKA_ARTICLES = [
+    (
+        1,
+        "目的",
+        "この協定は、東京大学生産技術研究所及び平塚市の密接な連携と協力のもと、海洋活用技術の"
+        "研究開発を推進するとともに、新産業創出及び人材育成等に寄与することを目的とする。",
+    ),
+    (2, "連携事項", "海洋活用技術の研究開発に関すること。"),
+    (3, "連携事項", "海洋再生可能エネルギー及び海中観測実装にかかる実証実験に関すること。"),
+    (
+        4,
+        "連携事項",
+        "海洋再生可能エネルギーを活用した新産業創出及びそれを支えるものづくり技術の高度化に"
+        "関すること。",
+    ),
+    (
+        5,
+        "連携事項",
+        "海洋再生可能エネルギーに関連した人材の育成、及び実証実験の公開等アウトリーチ活動に"
+        "関すること。",
+    ),
+]
+
+# (fiscal year, funder, scheme, kind, amount in yen — ILLUSTRATIVE, status, note)
+WAVE_POWER_FUNDING = [
+    (2016, CABINET, "地方創生加速化交付金", "grant", 20_000_000, "ended", ""),
+    (2016, YOKOHAMA_RUBBER, "企業共同研究費", "joint_research", 3_000_000, "received", ""),
+    (2017, CABINET, "地方創生推進交付金", "grant", 15_000_000, "received", ""),
+    (2017, YOKOHAMA_RUBBER, "企業共同研究費", "joint_research", 3_000_000, "received", ""),
+    (2018, CABINET, "地方創生推進交付金", "grant", 15_000_000, "ended", "平成30年度で終了"),
+    (2018, YOKOHAMA_RUBBER, "企業共同研究費", "joint_research", 3_000_000, "received", ""),
+    (
+        2018,
+        MOE,
+        "CO2排出削減対策強化誘導型技術開発・実証事業",
+        "commissioned",
+        50_000_000,
+        "received",
+        "二次公募で採択",
+    ),
+    (
+        2019,
+        MOE,
+        "CO2排出削減対策強化誘導型技術開発・実証事業",
+        "commissioned",
+        120_000_000,
+        "received",
+        "平塚波力発電所の工事",
+    ),
+    (2019, YOKOHAMA_RUBBER, "企業共同研究費", "joint_research", 3_000_000, "received", ""),
+    # The seed's "将来" column: applied for, amount not yet known.
+    (2020, CABINET, "地方大学・地域産業創生交付金", "grant", None, "applied", "将来の財源候補"),
+]
+
+# (kind, date, title, organisations)
+WAVE_POWER_OUTCOMES = [
+    (
+        "derived_proposal",
+        dt.date(2017, 10, 1),
+        "総務省 IoTサービス創出促進事業への提案",
+        [CITY, MIC],
+    ),
+    ("business_deal", dt.date(2017, 12, 1), "市内企業と市外企業の新規取引", [SHIBUYA, KAWASAKI]),
+    ("derived_experiment", dt.date(2018, 6, 1), "水中カメラロボットの実験", [SHIBUYA, IIS]),
+    ("patent", dt.date(2018, 9, 1), "市内企業と東京大学の特許申請", [YOKOHAMA_RUBBER, IIS]),
+    (
+        "adopted_call",
+        dt.date(2018, 10, 1),
+        "環境省「平成30年度CO2排出削減対策強化誘導型技術開発・実証事業（二次公募）」に採択",
+        [IIS, CITY],
+    ),
+]
+
+
+def _organisation(name: str) -> Organisation:
+    organisation = Organisation.objects.filter(name=name).first()
+    if organisation is None:
+        sector, local = FALLBACK_ORGANISATIONS[name]
+        organisation = Organisation.objects.create(name=name, sector=sector, is_local=local)
+    return organisation
+
+
+def _phase(name: str) -> Phase:
+    return Phase.objects.get(name=name)
+
+
+def _project(
+    name: str,
+    *,
+    theme: str,
+    description: str,
+    lead: str,
+    partners: list[str],
+    groups: list[str],
+    is_public: bool,
+) -> Project:
+    project, _ = Project.objects.update_or_create(
+        name=name,
+        defaults={
+            "theme": theme,
+            "description": description,
+            "lead_organisation": _organisation(lead),
+            "is_public": is_public,
+        },
+    )
+    project.partners.set([_organisation(n) for n in partners])
+    project.study_groups.set(StudyGroup.objects.filter(name__in=groups, parent__isnull=True))
+    return project
+
+
+def _phases(project: Project, phases: list[tuple[str, dt.date, str]]) -> None:
+    for name, started_on, note in phases:
+        PhaseTransition.objects.get_or_create(
+            project=project, phase=_phase(name), started_on=started_on, defaults={"note": note}
+        )
+
+
+def _fundings(project: Project, rows) -> None:
+    for fy, funder, scheme, kind, amount, status, note in rows:
+        Funding.objects.update_or_create(
+            project=project,
+            fiscal_year=fy,
+            funder=_organisation(funder),
+            scheme=scheme,
+            defaults={"kind": kind, "amount": amount, "status": status, "note": note},
+        )
+
+
+def _outcomes(project: Project, rows) -> None:
+    for kind, date, title, organisations in rows:
+        outcome, _ = Outcome.objects.update_or_create(
+            project=project, title=title, defaults={"kind": kind, "date": date}
+        )
+        outcome.organisations.set([_organisation(n) for n in organisations])
+
+
+def _agreement(
+    title: str,
+    *,
+    kind: str,
+    signed_on: dt.date,
+    term_start: dt.date,
+    term_end: dt.date | None,
+    auto_renew: bool,
+    summary: str,
+    parties: list[tuple[str, str]],
+    articles,
+    projects: list[Project],
+) -> Agreement:
+    agreement, _ = Agreement.objects.update_or_create(
+        title=title,
+        defaults={
+            "kind": kind,
+            "status": Agreement.Status.SIGNED,
+            "signed_on": signed_on,
+            "term_start": term_start,
+            "term_end": term_end,
+            "auto_renew": auto_renew,
+            "summary": summary,
+        },
+    )
+    for order, (name, role) in enumerate(parties, start=1):
+        AgreementParty.objects.update_or_create(
+            agreement=agreement,
+            organisation=_organisation(name),
+            defaults={"role": role, "order": order},
+        )
+    for number, heading, text in articles:
+        AgreementArticle.objects.update_or_create(
+            agreement=agreement, number=number, defaults={"title": heading, "text": text}
+        )
+    agreement.projects.set(projects)
+    return agreement
+
+
+def load(*, stdout) -> None:
+    wave = _project(
+        "平塚波力発電 実証事業",
+        theme="波力発電",
+        description="平塚新港に波力発電所を設け、東京大学生産技術研究所と市内外の企業が実証する事業。"
+        "平塚海洋エネルギー研究会（平成28年6月発足）の検討から生まれた。",
+        lead=IIS,
+        partners=[CITY, YOKOHAMA_RUBBER, SHIBUYA, KAWASAKI],
+        groups=[HIRATSUKA_GROUP],
+        is_public=True,
+    )
+    _phases(
+        wave,
+        [
+            ("研究会", dt.date(2016, 6, 1), "平塚海洋エネルギー研究会の発足"),
+            ("実証", dt.date(2019, 4, 1), "連携協力協定の締結後、波力発電所の工事と実証へ"),
+        ],
+    )
+    _fundings(wave, WAVE_POWER_FUNDING)
+    _outcomes(wave, WAVE_POWER_OUTCOMES)
+    _agreement(
+        "東京大学生産技術研究所及び平塚市との連携協力協定",
+        kind=Agreement.Kind.COOPERATION,
+        signed_on=dt.date(2019, 4, 1),  # the seed says "H31~ 協定締結後"; day illustrative
+        term_start=dt.date(2019, 4, 1),
+        term_end=None,
+        auto_renew=False,
+        summary="研究会や波力発電所の実証事業をスムーズに進めるため、両者の関係を明文化した協定。",
+        parties=[(IIS, "甲"), (CITY, "乙")],
+        articles=HIRATSUKA_ARTICLES,
+        projects=[wave],
+    )
+
+    hitachi = _project(
+        "中小企業脱炭素 支援事業",
+        theme="中小企業脱炭素",
+        description="日立市と日立製作所を中心に、産学金官で市内中小企業の脱炭素化を支援する。"
+        "マスタープランを国の補助金で策定し、詳細化と実行に移る。",
+        lead=HITACHI_CITY,
+        partners=[HITACHI_LTD, "茨城大学", "株式会社常陽銀行"],
+        groups=[HITACHI_GROUP],
+        is_public=False,
+    )
+    _phases(
+        hitachi,
+        [
+            ("研究会", dt.date(2022, 4, 1), "コンソーシアム発足"),
+            ("実証", dt.date(2024, 4, 1), "マスタープランの詳細化と実行"),
+        ],
+    )
+    _fundings(
+        hitachi,
+        [  # ILLUSTRATIVE amounts
+            (2022, MIC, "マスタープラン策定の補助金", "grant", 10_000_000, "ended", ""),
+            (2023, HITACHI_LTD, "企業共同研究費", "joint_research", 5_000_000, "received", ""),
+            (2024, HITACHI_LTD, "企業共同研究費", "joint_research", 5_000_000, "received", ""),
+        ],
+    )
+    _agreement(
+        "デジタルを活用した次世代未来都市（スマートシティ）計画に向けた包括連携協定",
+        kind=Agreement.Kind.COMPREHENSIVE,
+        signed_on=dt.date(2023, 12, 21),
+        term_start=dt.date(2023, 12, 21),
+        term_end=dt.date(2027, 3, 31),  # illustrative term
+        auto_renew=True,
+        summary="グリーン産業都市、デジタル医療・介護、公共交通のスマート化などに取り組む。",
+        parties=[(HITACHI_CITY, "甲"), (HITACHI_LTD, "乙")],
+        articles=[
+            (
+                1,
+                "目的",
+                "デジタルを活用した次世代未来都市（スマートシティ）の実現に向けて連携する。",
+            )
+        ],
+        projects=[hitachi],
+    )
+    stdout.write("projects: 2 projects, 2 agreements")

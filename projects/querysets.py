@@ -1,0 +1,105 @@
+"""Reads of the projects app, above all *who may see what*.
+
+Visibility (one rule, used by every page and by the reports app):
+
+- Secretariat staff and administrators see every project and agreement.
+- A signed-in person sees the projects attached to a study group their organisation belongs to
+  (``StudyGroup.objects.member_of``: active memberships and the subcommittees of those groups) and
+  the projects their organisation leads or partners in. They see the agreements their
+  organisation is a party to, and the agreements related to a project they can see.
+- Everybody else (anonymous, or an account without a person) sees nothing here; the public sees
+  ``is_public`` projects only through the public pages (``Project.objects.public()``), which show
+  no amounts and no notes.
+
+The signed document of an agreement is stricter: staff and members of a party organisation only
+(``Agreement.objects.document_visible_to``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import models
+from django.db.models import OuterRef, Q, Subquery
+from django.utils import timezone
+
+from members import roles
+from members.models import StudyGroup
+
+
+class ProjectQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ProjectQuerySet:
+        """See the module docstring: staff all; people their groups' and their own projects."""
+        if roles.is_secretariat(user):
+            return self
+        org_id = roles.organisation_id_of(user)
+        if not org_id:
+            return self.none()
+        groups = StudyGroup.objects.member_of(org_id).values("pk")
+        ids = self.model.objects.filter(
+            Q(study_groups__in=groups) | Q(lead_organisation_id=org_id) | Q(partners__id=org_id)
+        ).values("pk")
+        return self.filter(pk__in=ids)
+
+    def public(self) -> ProjectQuerySet:
+        return self.filter(is_public=True)
+
+    def with_current_phase(self) -> ProjectQuerySet:
+        """Annotate ``current_phase_id`` and ``current_phase_name``: the latest transition by
+        ``started_on`` (ties: the later recorded). One query; projects without phases get None."""
+        from .models import PhaseTransition
+
+        latest = PhaseTransition.objects.filter(project_id=OuterRef("pk")).order_by(
+            "-started_on", "-recorded_at", "-pk"
+        )
+        return self.annotate(
+            current_phase_id=Subquery(latest.values("phase_id")[:1]),
+            current_phase_name=Subquery(latest.values("phase__name")[:1]),
+        )
+
+    def in_phase(self, phase_id: int) -> ProjectQuerySet:
+        return self.with_current_phase().filter(current_phase_id=phase_id)
+
+
+class FundingQuerySet(models.QuerySet):
+    def paid(self) -> FundingQuerySet:
+        """Money that came (or was granted): adopted, received or ended — not mere applications."""
+        return self.filter(status__in=["adopted", "received", "ended"])
+
+
+class AgreementQuerySet(models.QuerySet):
+    def visible_to(self, user) -> AgreementQuerySet:
+        """Staff all; a person: their organisation's agreements and those of visible projects."""
+        if roles.is_secretariat(user):
+            return self
+        org_id = roles.organisation_id_of(user)
+        if not org_id:
+            return self.none()
+        from .models import Project
+
+        projects = Project.objects.visible_to(user).values("pk")
+        ids = self.model.objects.filter(
+            Q(parties__organisation_id=org_id) | Q(projects__in=projects)
+        ).values("pk")
+        return self.filter(pk__in=ids)
+
+    def document_visible_to(self, user) -> AgreementQuerySet:
+        """Agreements whose signed document ``user`` may open: staff, or a party's person."""
+        if roles.is_secretariat(user):
+            return self
+        org_id = roles.organisation_id_of(user)
+        if not org_id:
+            return self.none()
+        return self.filter(
+            pk__in=self.model.objects.filter(parties__organisation_id=org_id).values("pk")
+        )
+
+    def expiring_within(self, days: int = 90, *, today: dt.date | None = None) -> AgreementQuerySet:
+        """Signed agreements whose term ends between today and ``days`` days from today
+        (inclusive both ends). Auto-renewing ones are included: renewal is a decision too."""
+        today = today or timezone.localdate()
+        return self.filter(
+            status="signed",
+            term_end__gte=today,
+            term_end__lte=today + dt.timedelta(days=days),
+        ).order_by("term_end")
