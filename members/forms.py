@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Organisation, Sector
+from .models import Organisation, Sector, StudyGroup
 from .validators import normalise_corporate_number, validate_corporate_number
 
 
@@ -76,3 +76,70 @@ class SignupForm(forms.Form):
             new_organisation_sector=data.get("new_organisation_sector", ""),
             new_organisation_corporate_number=data.get("new_organisation_corporate_number", ""),
         )
+
+
+class OrganisationProfileForm(forms.ModelForm):
+    """A member edits their own organisation's public profile; staff may edit any."""
+
+    website = forms.URLField(label=_("ウェブサイト"), required=False, assume_scheme="https")
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "name",
+            "name_kana",
+            "sector",
+            "is_local",
+            "corporate_number",
+            "address",
+            "website",
+        ]
+
+    def clean_corporate_number(self) -> str | None:
+        value = normalise_corporate_number(self.cleaned_data.get("corporate_number"))
+        validate_corporate_number(value)
+        return value or None
+
+
+class StudyGroupForm(forms.ModelForm):
+    class Meta:
+        model = StudyGroup
+        fields = ["name", "parent", "description", "founded_on", "applications_open", "order"]
+        widgets = {"founded_on": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        parents = StudyGroup.objects.top_level()
+        if self.instance.pk:
+            parents = parents.exclude(pk=self.instance.pk)
+        self.fields["parent"].queryset = parents
+
+
+class JoinRequestForm(forms.Form):
+    message = forms.CharField(
+        label=_("申込メッセージ"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+        max_length=2000,
+        help_text=_("加入の目的や関心のあるテーマを事務局にお知らせください。"),
+    )
+
+
+class JoinDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("判断"),
+        choices=[("approve", _("承認する")), ("reject", _("却下する"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("理由・連絡事項"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text=_("却下する場合は必須です。申込者にメールで送られます。"),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "reject" and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("却下の理由を入力してください。"))
+        return data

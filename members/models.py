@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from .querysets import (
@@ -25,7 +26,7 @@ class Sector(models.TextChoices):
     UNIVERSITY = "university", _("大学・研究機関")
     COMPANY = "company", _("企業")
     FINANCIAL = "financial", _("金融機関・資金提供者")
-    ASSOCIATION = "association", _("団体")
+    ASSOCIATION = "association", pgettext_lazy("sector", "団体")
     OTHER = "other", _("その他")
 
 

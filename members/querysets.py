@@ -68,3 +68,28 @@ class JoinRequestQuerySet(models.QuerySet):
             return self
         org_id = roles.organisation_id_of(user)
         return self.filter(organisation_id=org_id) if org_id else self.none()
+
+
+def can_see_group_members(user, group) -> bool:
+    """Staff, and people whose organisation belongs to the group (or to its parent)."""
+    if roles.is_secretariat(user):
+        return True
+    org_id = roles.organisation_id_of(user)
+    if not org_id:
+        return False
+    return group.__class__.objects.member_of(org_id).filter(pk=group.pk).exists()
+
+
+def directory_organisations(queryset: OrganisationQuerySet) -> OrganisationQuerySet:
+    """Organisations with their current memberships (and groups) prefetched, kana order."""
+    from django.db.models import Prefetch
+
+    from .models import Membership
+
+    return queryset.prefetch_related(
+        Prefetch(
+            "memberships",
+            queryset=Membership.objects.active().select_related("study_group__parent"),
+            to_attr="current_memberships",
+        )
+    ).order_by("name_kana", "name")

@@ -1,8 +1,30 @@
 """Pages of the members app. Views stay thin: reads come from querysets, writes from services."""
 
-from django.views.generic import TemplateView
+from __future__ import annotations
 
-from .models import StudyGroup
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.generic import CreateView, DetailView, FormView, TemplateView, UpdateView
+from django_filters.views import FilterView
+
+from . import roles, services
+from .access import LoginRequiredMixin, SecretariatRequiredMixin, _RoleRequiredMixin
+from .filters import OrganisationFilter
+from .forms import JoinDecisionForm, JoinRequestForm, OrganisationProfileForm, StudyGroupForm
+from .models import JoinRequest, Membership, Organisation, StudyGroup
+from .querysets import can_see_group_members, directory_organisations
+
+
+class OwnPersonRequiredMixin(_RoleRequiredMixin):
+    """A signed-in user who has a Person record (applying to join needs an organisation)."""
+
+    def has_role(self, user) -> bool:
+        return roles.person_of(user) is not None
 
 
 class HomeView(TemplateView):
@@ -13,4 +35,247 @@ class HomeView(TemplateView):
         context["study_groups"] = (
             StudyGroup.objects.top_level().prefetch_related("subgroups").order_by("order", "name")
         )
+        context["organisation_count"] = Organisation.objects.confirmed().count()
         return context
+
+
+# --- Study groups --------------------------------------------------------------------------------
+
+
+class StudyGroupListView(TemplateView):
+    template_name = "members/studygroup_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["study_groups"] = StudyGroup.objects.top_level().prefetch_related("subgroups")
+        context["is_secretariat"] = roles.is_secretariat(self.request.user)
+        return context
+
+
+class StudyGroupDetailView(DetailView):
+    template_name = "members/studygroup_detail.html"
+    queryset = StudyGroup.objects.with_family().prefetch_related("subgroups")
+    context_object_name = "group"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["is_secretariat"] = roles.is_secretariat(user)
+        context["can_see_members"] = can_see_group_members(user, self.object)
+        if context["can_see_members"]:
+            context["memberships"] = (
+                Membership.objects.active()
+                .filter(study_group=self.object)
+                .select_related("organisation")
+                .order_by("organisation__name_kana", "organisation__name")
+            )
+        person = roles.person_of(user)
+        context["person"] = person
+        if person:
+            context["own_requests"] = JoinRequest.objects.filter(
+                organisation_id=person.organisation_id, study_group=self.object
+            ).order_by("-created_at")[:5]
+        return context
+
+
+class StudyGroupCreateView(SecretariatRequiredMixin, CreateView):
+    template_name = "members/studygroup_form.html"
+    form_class = StudyGroupForm
+
+    def get_success_url(self) -> str:
+        messages.success(self.request, _("研究会を保存しました。"))
+        return reverse("members:studygroup_detail", args=[self.object.pk])
+
+
+class StudyGroupUpdateView(StudyGroupCreateView, UpdateView):
+    queryset = StudyGroup.objects.all()
+
+
+class StudyGroupToggleApplicationsView(SecretariatRequiredMixin, View):
+    def post(self, request, pk: int):
+        group = get_object_or_404(StudyGroup, pk=pk)
+        group.applications_open = not group.applications_open
+        group.save(update_fields=["applications_open"])
+        if group.applications_open:
+            messages.success(request, _("加入申込の受付を開始しました。"))
+        else:
+            messages.success(request, _("加入申込の受付を停止しました。"))
+        return redirect("members:studygroup_detail", pk=group.pk)
+
+
+# --- Join requests -------------------------------------------------------------------------------
+
+
+class JoinRequestCreateView(OwnPersonRequiredMixin, FormView):
+    template_name = "members/joinrequest_form.html"
+    form_class = JoinRequestForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.group = get_object_or_404(StudyGroup.objects.with_family(), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(group=self.group, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            services.join_request_submit(
+                applicant=roles.person_of(self.request.user),
+                study_group=self.group,
+                message=form.cleaned_data["message"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("加入申込を送りました。事務局の審査をお待ちください。"))
+        return redirect("members:my_join_requests")
+
+
+class MyJoinRequestsView(OwnPersonRequiredMixin, TemplateView):
+    template_name = "members/joinrequest_mine.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["join_requests"] = (
+            JoinRequest.objects.visible_to(self.request.user)
+            .select_related("study_group__parent", "applicant")
+            .order_by("-created_at")
+        )
+        return context
+
+
+class JoinRequestQueueView(SecretariatRequiredMixin, TemplateView):
+    template_name = "members/joinrequest_queue.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["pending"] = (
+            JoinRequest.objects.pending()
+            .select_related("applicant", "organisation", "study_group__parent")
+            .order_by("created_at")
+        )
+        context["recent"] = (
+            JoinRequest.objects.exclude(status=JoinRequest.Status.PENDING)
+            .select_related("organisation", "study_group__parent", "decided_by")
+            .order_by("-decided_at")[:20]
+        )
+        context["unconfirmed"] = Organisation.objects.filter(is_confirmed=False).order_by(
+            "-created_at"
+        )
+        return context
+
+
+class JoinRequestDecideView(SecretariatRequiredMixin, FormView):
+    template_name = "members/joinrequest_decide.html"
+    form_class = JoinDecisionForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.join_request = get_object_or_404(
+            JoinRequest.objects.select_related(
+                "applicant", "organisation", "study_group__parent", "decided_by"
+            ),
+            pk=kwargs["pk"],
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(join_request=self.join_request, **kwargs)
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            if data["decision"] == "approve":
+                services.join_request_approve(
+                    request=self.join_request, decided_by=self.request.user, reason=data["reason"]
+                )
+                messages.success(self.request, _("加入申込を承認しました。"))
+            else:
+                services.join_request_reject(
+                    request=self.join_request, decided_by=self.request.user, reason=data["reason"]
+                )
+                messages.success(self.request, _("加入申込を却下しました。"))
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        return redirect("members:joinrequest_queue")
+
+
+# --- Organisations -------------------------------------------------------------------------------
+
+
+class OrganisationDirectoryView(SecretariatRequiredMixin, FilterView):
+    template_name = "members/organisation_list.html"
+    filterset_class = OrganisationFilter
+    paginate_by = 50
+    context_object_name = "organisations"
+
+    def get_queryset(self):
+        return directory_organisations(Organisation.objects.all())
+
+
+def organisation_detail_context(organisation: Organisation) -> dict:
+    """People, memberships (with history) and join requests of one organisation."""
+    return {
+        "organisation": organisation,
+        "people": organisation.people.all(),
+        "memberships": organisation.memberships.select_related("study_group__parent").order_by(
+            "-joined_on"
+        ),
+        "join_requests": organisation.join_requests.select_related(
+            "study_group__parent", "applicant"
+        ).order_by("-created_at"),
+    }
+
+
+class OrganisationDetailView(LoginRequiredMixin, TemplateView):
+    template_name = "members/organisation_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        organisation = get_object_or_404(
+            Organisation.objects.visible_to(self.request.user), pk=kwargs["pk"]
+        )
+        context.update(organisation_detail_context(organisation))
+        context["is_secretariat"] = roles.is_secretariat(self.request.user)
+        return context
+
+
+class MyOrganisationView(LoginRequiredMixin, TemplateView):
+    template_name = "members/organisation_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["is_secretariat"] = roles.is_secretariat(self.request.user)
+        context["is_mine"] = True
+        person = roles.person_of(self.request.user)
+        if person is not None:
+            context.update(organisation_detail_context(person.organisation))
+        return context
+
+
+class OrganisationEditView(LoginRequiredMixin, UpdateView):
+    template_name = "members/organisation_form.html"
+    form_class = OrganisationProfileForm
+    context_object_name = "organisation"
+
+    def get_queryset(self):
+        return Organisation.objects.editable_by(self.request.user)
+
+    def get_success_url(self) -> str:
+        messages.success(self.request, _("団体情報を保存しました。"))
+        if roles.is_secretariat(self.request.user):
+            return reverse("members:organisation_detail", args=[self.object.pk])
+        return reverse("members:my_organisation")
+
+
+class OrganisationConfirmView(SecretariatRequiredMixin, View):
+    def post(self, request, pk: int):
+        organisation = get_object_or_404(Organisation, pk=pk)
+        services.organisation_confirm(organisation=organisation)
+        messages.success(
+            request, _("団体「%(name)s」を確認済みにしました。") % {"name": organisation}
+        )
+        next_url = request.POST.get("next") or ""
+        if next_url.startswith("/") and not next_url.startswith("//"):
+            return HttpResponseRedirect(next_url)
+        return redirect("members:organisation_detail", pk=organisation.pk)

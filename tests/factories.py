@@ -96,8 +96,9 @@ def person_with_account(organisation: Organisation, **kwargs) -> Person:
 
 
 def staff_user(**kwargs) -> User:
-    return UserFactory(groups=[roles.SECRETARIAT], **kwargs)
+    """Secretariat staff; ``is_staff`` so that the Django admin (imports) opens for them."""
+    return UserFactory(groups=[roles.SECRETARIAT], is_staff=True, **kwargs)
 
 
 def administrator_user(**kwargs) -> User:
-    return UserFactory(groups=[roles.ADMINISTRATORS], **kwargs)
+    return UserFactory(groups=[roles.ADMINISTRATORS], is_staff=True, **kwargs)
