@@ -1,5 +1,48 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from .views import calendar, imports, meetings, sheet
 
 app_name = "events"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", meetings.MeetingListView.as_view(), name="meeting_list"),
+    path("new/", meetings.MeetingCreateView.as_view(), name="meeting_create"),
+    path("mine/", meetings.MyMeetingsView.as_view(), name="my_meetings"),
+    path("<int:pk>/", meetings.MeetingDetailView.as_view(), name="meeting_detail"),
+    path("<int:pk>/edit/", meetings.MeetingUpdateView.as_view(), name="meeting_update"),
+    path("<int:pk>/delete/", meetings.MeetingDeleteView.as_view(), name="meeting_delete"),
+    path("<int:pk>/minutes/", meetings.MeetingMinutesView.as_view(), name="meeting_minutes"),
+    path("<int:pk>/register/", meetings.RegisterView.as_view(), name="register"),
+    path("<int:pk>/materials/", meetings.MaterialUploadView.as_view(), name="material_upload"),
+    path("materials/<int:pk>/", meetings.MaterialDownloadView.as_view(), name="material_download"),
+    path(
+        "materials/<int:pk>/delete/",
+        meetings.MaterialDeleteView.as_view(),
+        name="material_delete",
+    ),
+    path(
+        "registrations/<int:pk>/cancel/",
+        meetings.RegistrationCancelView.as_view(),
+        name="registration_cancel",
+    ),
+    path("<int:pk>/attendance/", sheet.AttendanceSheetView.as_view(), name="attendance_sheet"),
+    path(
+        "<int:pk>/attendance/registered/",
+        sheet.MarkRegisteredView.as_view(),
+        name="attendance_mark_registered",
+    ),
+    path(
+        "<int:pk>/attendance/headcount/", sheet.HeadcountView.as_view(), name="attendance_headcount"
+    ),
+    path("<int:pk>/attendance/walk-in/", sheet.WalkInView.as_view(), name="attendance_walk_in"),
+    path("<int:pk>/attendance/search/", sheet.PeopleSearchView.as_view(), name="attendance_search"),
+    path("import/", imports.ImportUploadView.as_view(), name="import_upload"),
+    path("import/<str:token>/", imports.ImportPreviewView.as_view(), name="import_preview"),
+    path("calendar/", calendar.CalendarView.as_view(), name="calendar"),
+    path("calendar/public.ics", calendar.PublicFeedView.as_view(), name="feed_public"),
+    path(
+        "calendar/groups/<int:group_pk>/<str:token>.ics",
+        calendar.GroupFeedView.as_view(),
+        name="feed_group",
+    ),
+]

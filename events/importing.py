@@ -1,0 +1,396 @@
+"""Import of paper sign-in sheets typed into a spreadsheet (CSV or XLSX).
+
+``import_plan(data, filename)`` reads and checks the whole file and matches it against the
+database with a handful of queries (not one per row); ``import_apply(plan)`` writes it, all or
+nothing. The format is documented in ``docs/attendance-import.md``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from consortium.fiscal import parse_date
+from consortium.tabular import Column, TableError, read_table
+from members.models import Organisation, Person, Sector, StudyGroup
+from members.validators import normalise_corporate_number, validate_corporate_number
+
+from .models import Attendance, AttendanceStatus, Meeting, MeetingKind
+from .signals import attendance_changed
+
+COLUMNS = [
+    Column("date", "開催日", required=True),
+    Column("meeting", "会議名", required=True, aliases=("title",)),
+    Column("kind", "種別", required=True),
+    Column("study_group", "研究会", required=True),
+    Column("person", "氏名", aliases=("name",)),
+    Column("email", "メール", aliases=("メールアドレス", "e-mail")),
+    Column("organisation", "団体名", aliases=("organization", "所属")),
+    Column("corporate_number", "法人番号"),
+    Column("headcount", "人数"),
+]
+HEADERS = {c.key: c.ja for c in COLUMNS}
+
+
+def _kinds() -> dict[str, str]:
+    """種別 as written on a sheet (Japanese, whatever the UI language) or as the English code."""
+    with translation.override("ja"):
+        return {str(label): value for value, label in MeetingKind.choices} | {
+            value: value for value in MeetingKind.values
+        }
+
+
+def _norm(text: str) -> str:
+    """Compare names the way people type them: NFKC, no spaces."""
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str  # Japanese header, e.g. 法人番号
+    message: str
+
+
+@dataclass
+class PlannedOrganisation:
+    name: str
+    corporate_number: str
+    existing: Organisation | None = None
+    rows: list[int] = field(default_factory=list)
+
+
+@dataclass
+class PlannedPerson:
+    name: str
+    email: str
+    organisation: PlannedOrganisation | None
+    existing: Person | None = None
+    rows: list[int] = field(default_factory=list)
+
+    @property
+    def organisation_name(self) -> str:
+        if self.existing:
+            return self.existing.organisation.name
+        return self.organisation.name if self.organisation else ""
+
+
+@dataclass
+class PlannedMeeting:
+    date: dt.date
+    title: str
+    study_group: StudyGroup
+    kind: str = ""
+    existing: Meeting | None = None
+    people: list[PlannedPerson] = field(default_factory=list)
+    unnamed: int | None = None  # None: the sheet says nothing about unnamed attendees
+    first_row: int = 0
+    kind_given: bool = False  # some row named a kind (maybe a wrong one, reported there)
+
+    @property
+    def kind_label(self) -> str:
+        return MeetingKind(self.kind).label if self.kind else ""
+
+    @property
+    def total(self) -> int:
+        return len(self.people) + (self.unnamed or 0)
+
+
+@dataclass
+class ImportPlan:
+    encoding: str | None = None
+    rows: int = 0
+    meetings: list[PlannedMeeting] = field(default_factory=list)
+    people: list[PlannedPerson] = field(default_factory=list)
+    organisations: list[PlannedOrganisation] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    file_error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.file_error
+
+    @property
+    def new_meetings(self) -> list[PlannedMeeting]:
+        return [m for m in self.meetings if m.existing is None]
+
+    @property
+    def new_people(self) -> list[PlannedPerson]:
+        return [p for p in self.people if p.existing is None]
+
+    @property
+    def new_organisations(self) -> list[PlannedOrganisation]:
+        return [o for o in self.organisations if o.existing is None]
+
+    @property
+    def attendance_count(self) -> int:
+        return sum(len(m.people) for m in self.meetings)
+
+    @property
+    def unnamed_count(self) -> int:
+        return sum(m.unnamed or 0 for m in self.meetings)
+
+
+def import_plan(data: bytes, filename: str, *, encoding: str | None = None) -> ImportPlan:
+    """Read, check and match a sign-in sheet without writing anything."""
+    plan = ImportPlan()
+    try:
+        table = read_table(data, filename, COLUMNS, encoding=encoding)
+    except TableError as exc:
+        plan.file_error = str(exc)
+        return plan
+    plan.encoding = table.encoding
+    plan.rows = len(table.rows)
+
+    def error(row: int, key: str, message: str) -> None:
+        plan.errors.append(RowError(row=row, column=HEADERS[key], message=message))
+
+    # Batched lookups: groups, candidate meetings, organisations, people.
+    kinds = _kinds()
+    groups = {g.full_name: g for g in StudyGroup.objects.select_related("parent")}
+    parsed = []
+    for row in table.rows:
+        v = {k: (val or "").strip() for k, val in row.values.items()}
+        item = {"row": row.number, **v}
+        try:
+            item["date"] = parse_date(v["date"]) if v["date"] else None
+            if item["date"] is None:
+                error(row.number, "date", _("開催日を入れてください。"))
+        except ValueError as exc:
+            item["date"] = None
+            error(row.number, "date", str(exc))
+        if not v["meeting"]:
+            error(row.number, "meeting", _("会議名を入れてください。"))
+        kind = item["kind_raw"] = v.get("kind", "")
+        item["kind"] = kinds.get(kind) or kinds.get(kind.lower(), "") if kind else ""
+        if kind and not item["kind"]:
+            error(
+                row.number,
+                "kind",
+                _("種別「%(value)s」は使えません（%(choices)s）。")
+                % {"value": kind, "choices": "、".join(str(c) for c in MeetingKind.labels)},
+            )
+        group_name = "/".join(part.strip() for part in v["study_group"].split("/"))
+        item["group"] = groups.get(group_name)
+        if item["group"] is None:
+            if v["study_group"]:
+                message = _("研究会「%(value)s」は登録されていません。") % {
+                    "value": v["study_group"]
+                }
+            else:
+                message = _("研究会を入れてください。")
+            error(row.number, "study_group", message)
+        item["corporate_number"] = normalise_corporate_number(v.get("corporate_number", ""))
+        if item["corporate_number"]:
+            try:
+                validate_corporate_number(item["corporate_number"])
+            except ValidationError as exc:
+                error(row.number, "corporate_number", exc.messages[0])
+                item["corporate_number"] = ""
+        headcount = v.get("headcount", "")
+        item["headcount"] = None
+        if headcount:
+            try:
+                item["headcount"] = int(unicodedata.normalize("NFKC", headcount))
+            except ValueError:
+                error(row.number, "headcount", _("人数は整数で入れてください。"))
+            else:
+                if item["headcount"] < 0:
+                    error(row.number, "headcount", _("人数は0以上にしてください。"))
+        if v.get("person"):
+            if item["headcount"] not in (None, 1):
+                error(
+                    row.number,
+                    "headcount",
+                    _("氏名のある行の人数は空欄か1にしてください（名前のない人数は別の行に）。"),
+                )
+            if not v.get("email") and not v.get("organisation") and not item["corporate_number"]:
+                error(row.number, "organisation", _("氏名のある行には団体名かメールが必要です。"))
+        elif item["headcount"] is None:
+            error(row.number, "person", _("氏名か人数のどちらかを入れてください。"))
+        parsed.append(item)
+
+    dates = {i["date"] for i in parsed if i["date"]}
+    titles = {i["meeting"] for i in parsed if i["meeting"]}
+    meetings = {
+        (m.date, m.title, m.study_group_id): m
+        for m in Meeting.objects.filter(date__in=dates, title__in=titles, study_group__isnull=False)
+    }
+    numbers = {i["corporate_number"] for i in parsed if i["corporate_number"]}
+    org_names = {i["organisation"] for i in parsed if i.get("organisation")}
+    orgs = list(
+        Organisation.objects.filter(Q(corporate_number__in=numbers) | Q(name__in=org_names))
+    )
+    orgs_by_number = {o.corporate_number: o for o in orgs if o.corporate_number}
+    orgs_by_name = {o.name: o for o in orgs}
+    emails = {i["email"].lower() for i in parsed if i.get("email")}
+    people_by_email = {
+        p.email_lower: p
+        for p in Person.objects.annotate(email_lower=Lower("email"))
+        .filter(email_lower__in=emails)
+        .select_related("organisation")
+    }
+    people_by_name = {
+        (p.organisation_id, _norm(p.name)): p
+        for p in Person.objects.filter(organisation__in=orgs).select_related("organisation")
+    }
+
+    planned_orgs: dict[str, PlannedOrganisation] = {}
+    planned_people: dict[object, PlannedPerson] = {}
+    planned_meetings: dict[tuple, PlannedMeeting] = {}
+    for item in parsed:
+        if not item["date"] or not item["meeting"] or not item["group"]:
+            continue
+        key = (item["date"], item["meeting"], item["group"].pk)
+        meeting = planned_meetings.get(key)
+        if meeting is None:
+            meeting = planned_meetings[key] = PlannedMeeting(
+                date=item["date"],
+                title=item["meeting"],
+                study_group=item["group"],
+                existing=meetings.get(key),
+                first_row=item["row"],
+            )
+            if meeting.existing:
+                meeting.kind = meeting.existing.kind
+        meeting.kind_given = meeting.kind_given or bool(item["kind_raw"])
+        if item["kind"]:
+            if not meeting.existing and meeting.kind and meeting.kind != item["kind"]:
+                error(item["row"], "kind", _("同じ会議の行で種別が食い違っています。"))
+            meeting.kind = meeting.kind or item["kind"]
+        if not item.get("person"):
+            if item["headcount"] is not None:
+                meeting.unnamed = (meeting.unnamed or 0) + item["headcount"]
+            continue
+        person = _plan_person(
+            item, orgs_by_number, orgs_by_name, people_by_email, people_by_name, planned_orgs
+        )
+        if person is None:
+            if item.get("email") or item.get("organisation") or item["corporate_number"]:
+                error(
+                    item["row"],
+                    "organisation",
+                    _("登録済みの人・団体が見つかりません。団体名を入れてください。"),
+                )
+            continue
+        if person.existing:
+            person = planned_people.setdefault(person.existing.pk, person)
+        if any(p is person for p in meeting.people):
+            error(
+                item["row"],
+                "person",
+                _("%(name)s さんがこの会議に2回記載されています（%(first)s行目）。")
+                % {"name": item["person"], "first": person.rows[0]},
+            )
+            continue
+        person.rows.append(item["row"])
+        meeting.people.append(person)
+    for meeting in planned_meetings.values():
+        if not meeting.kind and not meeting.kind_given:
+            error(meeting.first_row, "kind", _("新しい会議には種別を入れてください。"))
+    plan.meetings = list(planned_meetings.values())
+    plan.people = list({id(p): p for m in plan.meetings for p in m.people}.values())
+    plan.organisations = list(planned_orgs.values())
+    plan.errors.sort(key=lambda e: (e.row, list(HEADERS.values()).index(e.column)))
+    return plan
+
+
+def _plan_person(item, orgs_by_number, orgs_by_name, people_by_email, people_by_name, planned_orgs):
+    """Match by email, else by name within the organisation; else plan a new person."""
+    email = item.get("email", "")
+    if email and email.lower() in people_by_email:
+        return PlannedPerson(
+            name=item["person"],
+            email=email,
+            organisation=None,
+            existing=people_by_email[email.lower()],
+        )
+    number, name = item["corporate_number"], item.get("organisation", "")
+    if not number and not name:
+        return None
+    existing_org = orgs_by_number.get(number) if number else None
+    existing_org = existing_org or orgs_by_name.get(name)
+    if existing_org is None and not name:
+        return None
+    org_key = f"#{existing_org.pk}" if existing_org else (number or name)
+    organisation = planned_orgs.get(org_key)
+    if organisation is None:
+        organisation = planned_orgs[org_key] = PlannedOrganisation(
+            name=existing_org.name if existing_org else name,
+            corporate_number=number,
+            existing=existing_org,
+        )
+    organisation.rows.append(item["row"])
+    if existing_org:
+        person = people_by_name.get((existing_org.pk, _norm(item["person"])))
+        if person:
+            return PlannedPerson(
+                name=person.name, email=person.email, organisation=organisation, existing=person
+            )
+    # A new person: the same email, or the same name in the same organisation, is one person.
+    key = ("email", email.lower()) if email else (org_key, _norm(item["person"]))
+    planned = people_by_name.get(key)
+    if planned is None:
+        planned = people_by_name[key] = PlannedPerson(
+            name=item["person"], email=email, organisation=organisation
+        )
+    return planned
+
+
+@transaction.atomic
+def import_apply(plan: ImportPlan, *, recorded_by: User | None) -> ImportPlan:
+    """Write a checked plan: new organisations (unconfirmed), people, meetings, attendance, and
+    the sheet's unnamed headcount (which replaces the meeting's). All or nothing."""
+    if not plan.ok:
+        raise ValidationError(_("エラーのあるファイルは取り込めません。"), code="invalid")
+    for organisation in plan.new_organisations:
+        organisation.existing = Organisation.objects.create(
+            name=organisation.name,
+            corporate_number=organisation.corporate_number or None,
+            sector=Sector.OTHER,
+            is_confirmed=False,
+        )
+    for person in plan.new_people:
+        person.existing = Person.objects.create(
+            name=person.name, email=person.email, organisation=person.organisation.existing
+        )
+    fiscal_years = set()
+    for planned in plan.meetings:
+        meeting = planned.existing
+        if meeting is None:
+            meeting = planned.existing = Meeting.objects.create(
+                date=planned.date,
+                title=planned.title,
+                study_group=planned.study_group,
+                kind=planned.kind,
+            )
+        if planned.unnamed is not None and planned.unnamed != meeting.unnamed_headcount:
+            meeting.unnamed_headcount = planned.unnamed
+            meeting.save(update_fields=["unnamed_headcount"])
+        already = dict(meeting.attendances.values_list("person_id", "pk"))
+        for person in planned.people:
+            if person.existing.pk in already:
+                Attendance.objects.filter(pk=already[person.existing.pk]).exclude(
+                    status=AttendanceStatus.ATTENDED
+                ).update(status=AttendanceStatus.ATTENDED, recorded_by=recorded_by)
+                continue
+            Attendance.objects.create(
+                meeting=meeting,
+                person=person.existing,
+                organisation_id=person.existing.organisation_id,
+                status=AttendanceStatus.ATTENDED,
+                recorded_by=recorded_by,
+            )
+        fiscal_years.add(meeting.fiscal_year)
+    if fiscal_years:
+        attendance_changed.send(sender=Meeting, fiscal_years=fiscal_years)
+    return plan

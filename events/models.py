@@ -1,0 +1,323 @@
+"""Meetings of study groups and projects, who registered, who came, and their materials."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
+
+from consortium.fiscal import fiscal_year_of
+from members.models import Organisation, Person, StudyGroup
+from projects.models import Project
+
+from .querysets import AttendanceQuerySet, MeetingQuerySet, RegistrationQuerySet
+from .storage import private_storage
+
+MATERIAL_KINDS = ("pdf", "xlsx", "docx", "pptx", "png", "jpeg")
+
+
+class MeetingKind(models.TextChoices):
+    GENERAL_ASSEMBLY = "general_assembly", pgettext_lazy("meeting kind", "総会")
+    SUBCOMMITTEE = "subcommittee", pgettext_lazy("meeting kind", "部会")
+    SITE_VISIT = "site_visit", pgettext_lazy("meeting kind", "視察")
+    EXPERIMENT = "experiment", pgettext_lazy("meeting kind", "実験")
+    SYMPOSIUM = "symposium", pgettext_lazy("meeting kind", "シンポジウム")
+    SEMINAR = "seminar", pgettext_lazy("meeting kind", "セミナー")
+    OPEN_HOUSE = "open_house", pgettext_lazy("meeting kind", "見学会")
+    OTHER = "other", pgettext_lazy("meeting kind", "その他")
+
+
+class Visibility(models.TextChoices):
+    MEMBERS = "members", _("会員限定")
+    PUBLIC = "public", _("一般公開")
+
+
+class Meeting(models.Model):
+    Kind = MeetingKind
+    Visibility = Visibility
+
+    study_group = models.ForeignKey(
+        StudyGroup,
+        verbose_name=_("研究会"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="meetings",
+    )
+    project = models.ForeignKey(
+        Project,
+        verbose_name=_("事業"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="meetings",
+    )
+    kind = models.CharField(_("種別"), max_length=20, choices=MeetingKind.choices)
+    title = models.CharField(_("会議名"), max_length=200)
+    date = models.DateField(_("開催日"), help_text=_("開始日時を入れると、その日付になります。"))
+    starts_at = models.DateTimeField(_("開始日時"), null=True, blank=True)
+    ends_at = models.DateTimeField(_("終了日時"), null=True, blank=True)
+    fiscal_year = models.PositiveSmallIntegerField(_("年度"), db_index=True, editable=False)
+    venue = models.CharField(_("会場"), max_length=200, blank=True)
+    online_url = models.URLField(_("オンライン参加URL"), blank=True)
+    description = models.TextField(_("概要"), blank=True)
+    capacity = models.PositiveIntegerField(
+        _("定員"), null=True, blank=True, help_text=_("空欄は定員なし。")
+    )
+    registration_opens_at = models.DateTimeField(_("申込開始"), null=True, blank=True)
+    registration_closes_at = models.DateTimeField(_("申込締切"), null=True, blank=True)
+    visibility = models.CharField(
+        _("公開範囲"), max_length=10, choices=Visibility.choices, default=Visibility.MEMBERS
+    )
+    minutes = models.TextField(_("議事録"), blank=True)
+    unnamed_headcount = models.PositiveIntegerField(
+        _("当日参加・+α"),
+        default=0,
+        help_text=_("名簿に記録のない当日参加者の人数。のべ参加者数に含めます。"),
+    )
+    created_at = models.DateTimeField(_("登録日時"), default=timezone.now, editable=False)
+
+    objects = MeetingQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("会議")
+        verbose_name_plural = _("会議")
+        ordering = ["-date", "-starts_at", "-pk"]
+        indexes = [models.Index(fields=["date"], name="meeting_date_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(study_group__isnull=False) | Q(project__isnull=False),
+                name="meeting_has_group_or_project",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.title}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.sync_dates()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "date", "fiscal_year"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("events:meeting_detail", args=[self.pk])
+
+    def sync_dates(self) -> None:
+        """Keep ``date`` = local date of ``starts_at`` and ``fiscal_year`` = FY of ``date``."""
+        if self.starts_at:
+            self.date = timezone.localdate(self.starts_at)
+        if self.date:
+            self.fiscal_year = fiscal_year_of(self.date)
+
+    def clean(self) -> None:
+        errors = {}
+        if not self.study_group_id and not self.project_id:
+            errors["study_group"] = _("研究会か事業のどちらかを選んでください。")
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            errors["ends_at"] = _("終了日時は開始日時より後にしてください。")
+        if self.ends_at and not self.starts_at:
+            errors["starts_at"] = _("終了日時を入れる場合は開始日時も入れてください。")
+        if (
+            self.registration_opens_at
+            and self.registration_closes_at
+            and self.registration_closes_at <= self.registration_opens_at
+        ):
+            errors["registration_closes_at"] = _("申込締切は申込開始より後にしてください。")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_date_only(self) -> bool:
+        return self.starts_at is None
+
+    @property
+    def host_name(self) -> str:
+        if self.study_group_id:
+            return self.study_group.full_name
+        return self.project.name if self.project_id else ""
+
+    def registration_is_open(self, now=None) -> bool:
+        """Inside the window; a meeting without a window takes registrations until it starts."""
+        now = now or timezone.now()
+        if self.registration_opens_at and now < self.registration_opens_at:
+            return False
+        if self.registration_closes_at:
+            return now < self.registration_closes_at
+        if self.registration_opens_at is None:
+            return False
+        if self.starts_at:
+            return now < self.starts_at
+        return timezone.localdate(now) <= self.date
+
+
+def material_path(instance: Material, filename: str) -> str:
+    return f"events/materials/{instance.meeting_id}/{filename}"
+
+
+class Material(models.Model):
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("会議"), on_delete=models.CASCADE, related_name="materials"
+    )
+    file = models.FileField(_("ファイル"), upload_to=material_path, storage=private_storage)
+    title = models.CharField(_("資料名"), max_length=200)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登録者"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("登録日時"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("会議資料")
+        verbose_name_plural = _("会議資料")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def filename(self) -> str:
+        return self.file.name.rsplit("/", 1)[-1]
+
+
+class Registration(models.Model):
+    class Status(models.TextChoices):
+        REGISTERED = "registered", _("申込済")
+        WAITLISTED = "waitlisted", _("キャンセル待ち")
+        CANCELLED = "cancelled", _("取消")
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("会議"), on_delete=models.CASCADE, related_name="registrations"
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("参加者"), on_delete=models.PROTECT, related_name="registrations"
+    )
+    status = models.CharField(
+        _("状態"), max_length=12, choices=Status.choices, default=Status.REGISTERED
+    )
+    position = models.PositiveIntegerField(
+        _("受付順"), default=0, help_text=_("キャンセル待ちはこの順に繰り上がります。")
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申込者"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("申込日時"), default=timezone.now, editable=False)
+    cancelled_at = models.DateTimeField(_("取消日時"), null=True, blank=True)
+
+    objects = RegistrationQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("参加申込")
+        verbose_name_plural = _("参加申込")
+        ordering = ["meeting", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "person"],
+                condition=~Q(status="cancelled"),
+                name="registration_one_active_per_person",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["meeting", "status", "position"], name="registration_queue_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} — {self.meeting}"
+
+
+class AttendanceStatus(models.TextChoices):
+    ATTENDED = "attended", _("出席")
+    ABSENT = "absent", _("欠席")
+    EXCUSED = "excused", _("欠席連絡あり")
+
+
+class Attendance(models.Model):
+    Status = AttendanceStatus
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("会議"), on_delete=models.CASCADE, related_name="attendances"
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("参加者"), on_delete=models.PROTECT, related_name="attendances"
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("参加時の所属団体"),
+        on_delete=models.PROTECT,
+        related_name="attendances",
+        help_text=_("人は所属が変わるため、出席した時点の団体を残します。"),
+    )
+    status = models.CharField(
+        _("出欠"),
+        max_length=10,
+        choices=AttendanceStatus.choices,
+        default=AttendanceStatus.ATTENDED,
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("記録者"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("記録日時"), default=timezone.now)
+
+    objects = AttendanceQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("出欠")
+        verbose_name_plural = _("出欠")
+        ordering = ["meeting", "organisation__name_kana", "person__name_kana"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "person"], name="attendance_unique_person")
+        ]
+        indexes = [models.Index(fields=["meeting", "status"], name="attendance_meeting_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.person} — {self.meeting} ({self.get_status_display()})"
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class CalendarToken(models.Model):
+    """The secret in a user's private calendar feed URLs (one per user, for all their groups)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("利用者"),
+        on_delete=models.CASCADE,
+        related_name="calendar_token",
+    )
+    token = models.CharField(_("トークン"), max_length=64, unique=True, default=new_token)
+    created_at = models.DateTimeField(_("発行日時"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("カレンダー配信トークン")
+        verbose_name_plural = _("カレンダー配信トークン")
+
+    def __str__(self) -> str:
+        return str(self.user)

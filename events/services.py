@@ -1,0 +1,295 @@
+"""Writes of the events app. Every service that changes meetings, attendance or headcounts sends
+``events.signals.attendance_changed`` with the fiscal years it touched, so reports can refresh.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Max
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from consortium.uploads import validate_upload
+from members.models import Organisation, Person, Sector
+
+from .models import (
+    MATERIAL_KINDS,
+    Attendance,
+    AttendanceStatus,
+    CalendarToken,
+    Material,
+    Meeting,
+    Registration,
+)
+from .signals import attendance_changed
+
+
+def _changed(fiscal_years: Iterable[int | None]) -> None:
+    years = {fy for fy in fiscal_years if fy is not None}
+    if years:
+        attendance_changed.send(sender=Meeting, fiscal_years=years)
+
+
+# --- meetings ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def meeting_save(*, meeting: Meeting) -> Meeting:
+    """Create or update a meeting (already validated). Moving it to another fiscal year reports
+    both years as changed."""
+    old_year = None
+    if meeting.pk:
+        old_year = (
+            Meeting.objects.filter(pk=meeting.pk).values_list("fiscal_year", flat=True).first()
+        )
+    meeting.save()
+    _changed({old_year, meeting.fiscal_year})
+    return meeting
+
+
+@transaction.atomic
+def meeting_delete(*, meeting: Meeting) -> None:
+    """Delete a meeting with its registrations, attendance and materials."""
+    fiscal_year = meeting.fiscal_year
+    for material in meeting.materials.all():
+        material.file.delete(save=False)
+    meeting.registrations.all().delete()
+    meeting.attendances.all().delete()
+    meeting.delete()
+    _changed({fiscal_year})
+
+
+@transaction.atomic
+def meeting_set_minutes(*, meeting: Meeting, minutes: str) -> Meeting:
+    """Staff write the minutes (kept in the meeting's history)."""
+    meeting.minutes = minutes
+    meeting.save(update_fields=["minutes"])
+    return meeting
+
+
+# --- registration -----------------------------------------------------------------------------
+
+
+class RegistrationError(ValidationError):
+    pass
+
+
+def _send_registration_mail(registration: Registration) -> None:
+    person = registration.person
+    if not person.email:
+        return
+    context = {"registration": registration, "meeting": registration.meeting, "person": person}
+    subject = render_to_string("events/email/registration_subject.txt", context).strip()
+    body = render_to_string("events/email/registration_body.txt", context)
+    transaction.on_commit(
+        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
+    )
+
+
+@transaction.atomic
+def registration_create(
+    *, meeting: Meeting, person: Person, registered_by: User | None, now=None
+) -> Registration:
+    """Register ``person`` inside the meeting's window; a full meeting puts them on the waiting
+    list. A confirmation email goes to the person once the transaction commits."""
+    # Lock the meeting so two people cannot both take the last seat.
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if not meeting.registration_is_open(now):
+        raise RegistrationError(_("この会議は現在申込を受け付けていません。"), code="closed")
+    registrations = Registration.objects.filter(meeting=meeting)
+    if registrations.active().filter(person=person).exists():
+        raise RegistrationError(
+            _("%(name)s さんはすでに申し込んでいます。") % {"name": person.name},
+            code="duplicate",
+        )
+    taken = registrations.registered().count()
+    full = meeting.capacity is not None and taken >= meeting.capacity
+    last = registrations.aggregate(last=Max("position"))["last"] or 0
+    registration = Registration.objects.create(
+        meeting=meeting,
+        person=person,
+        status=Registration.Status.WAITLISTED if full else Registration.Status.REGISTERED,
+        position=last + 1,
+        registered_by=registered_by,
+    )
+    _send_registration_mail(registration)
+    return registration
+
+
+@transaction.atomic
+def registration_cancel(*, registration: Registration) -> Registration | None:
+    """Cancel a registration; if it held a seat, the first on the waiting list moves up (and is
+    told by email). Returns the promoted registration, if any."""
+    meeting = Meeting.objects.select_for_update().get(pk=registration.meeting_id)
+    held_seat = registration.status == Registration.Status.REGISTERED
+    registration.status = Registration.Status.CANCELLED
+    registration.cancelled_at = timezone.now()
+    registration.save(update_fields=["status", "cancelled_at"])
+    if not held_seat:
+        return None
+    registrations = Registration.objects.filter(meeting=meeting)
+    if meeting.capacity is not None and registrations.registered().count() >= meeting.capacity:
+        return None
+    promoted = registrations.waitlisted().order_by("position", "pk").first()
+    if promoted is None:
+        return None
+    promoted.status = Registration.Status.REGISTERED
+    promoted.save(update_fields=["status"])
+    _send_registration_mail(promoted)
+    return promoted
+
+
+# --- attendance -------------------------------------------------------------------------------
+
+
+def _mark(*, meeting: Meeting, person: Person, status: str, recorded_by: User | None) -> Attendance:
+    attendance = Attendance.objects.filter(meeting=meeting, person=person).first()
+    if attendance is None:
+        # The organisation the person comes for *now*; later moves do not rewrite history.
+        return Attendance.objects.create(
+            meeting=meeting,
+            person=person,
+            organisation_id=person.organisation_id,
+            status=status,
+            recorded_by=recorded_by,
+        )
+    if attendance.status != status:
+        attendance.status = status
+        attendance.recorded_by = recorded_by
+        attendance.recorded_at = timezone.now()
+        attendance.save(update_fields=["status", "recorded_by", "recorded_at"])
+    return attendance
+
+
+@transaction.atomic
+def attendance_set(
+    *, meeting: Meeting, person: Person, status: str, recorded_by: User | None
+) -> Attendance:
+    """Record one person as attended, absent or excused (one click on the sheet)."""
+    if status not in AttendanceStatus.values:
+        raise ValidationError(_("出欠の値が正しくありません。"), code="invalid_status")
+    attendance = _mark(meeting=meeting, person=person, status=status, recorded_by=recorded_by)
+    _changed({meeting.fiscal_year})
+    return attendance
+
+
+@transaction.atomic
+def attendance_clear(*, meeting: Meeting, person: Person) -> None:
+    """Undo a tick: the person is back to "not recorded"."""
+    Attendance.objects.filter(meeting=meeting, person=person).delete()
+    _changed({meeting.fiscal_year})
+
+
+@transaction.atomic
+def attendance_mark_registered(*, meeting: Meeting, recorded_by: User | None) -> int:
+    """Mark everybody with a seat (registered, not waitlisted) who has no record yet as attended.
+
+    Returns how many were marked. People already marked absent or excused keep their status.
+    """
+    recorded = set(meeting.attendances.values_list("person_id", flat=True))
+    people = (
+        Person.objects.filter(
+            registrations__meeting=meeting,
+            registrations__status=Registration.Status.REGISTERED,
+        )
+        .exclude(pk__in=recorded)
+        .only("pk", "organisation_id")
+    )
+    count = 0
+    for person in people:
+        _mark(
+            meeting=meeting,
+            person=person,
+            status=AttendanceStatus.ATTENDED,
+            recorded_by=recorded_by,
+        )
+        count += 1
+    _changed({meeting.fiscal_year})
+    return count
+
+
+@transaction.atomic
+def walk_in_add(
+    *,
+    meeting: Meeting,
+    recorded_by: User | None,
+    person: Person | None = None,
+    name: str = "",
+    email: str = "",
+    organisation: Organisation | None = None,
+    organisation_name: str = "",
+    sector: str = Sector.OTHER,
+) -> Attendance:
+    """A walk-in attended: an existing person, or a new person (and, if needed, a new
+    organisation, left unconfirmed for staff to complete)."""
+    if person is None:
+        if organisation is None:
+            organisation = Organisation.objects.filter(name=organisation_name).first()
+        if organisation is None:
+            organisation = Organisation.objects.create(
+                name=organisation_name, sector=sector or Sector.OTHER, is_confirmed=False
+            )
+        person = Person.objects.create(name=name, email=email, organisation=organisation)
+    attendance = _mark(
+        meeting=meeting,
+        person=person,
+        status=AttendanceStatus.ATTENDED,
+        recorded_by=recorded_by,
+    )
+    _changed({meeting.fiscal_year})
+    return attendance
+
+
+@transaction.atomic
+def headcount_set(*, meeting: Meeting, headcount: int) -> Meeting:
+    """Set the unnamed attendees (当日参加・+α) counted at the door."""
+    if headcount < 0:
+        raise ValidationError(_("人数は0以上にしてください。"), code="negative")
+    meeting.unnamed_headcount = headcount
+    meeting.save(update_fields=["unnamed_headcount"])
+    _changed({meeting.fiscal_year})
+    return meeting
+
+
+# --- materials and calendars ------------------------------------------------------------------
+
+
+@transaction.atomic
+def material_add(
+    *, meeting: Meeting, upload: UploadedFile, title: str, uploaded_by: User | None
+) -> Material:
+    """Store a checked file (size and real type) in private storage."""
+    validate_upload(upload, kinds=MATERIAL_KINDS)
+    return Material.objects.create(
+        meeting=meeting,
+        file=upload,
+        title=title or upload.name,
+        uploaded_by=uploaded_by,
+    )
+
+
+@transaction.atomic
+def material_delete(*, material: Material) -> None:
+    material.file.delete(save=False)
+    material.delete()
+
+
+def calendar_token_for(*, user: User) -> CalendarToken:
+    """The user's private-feed token, created on first use."""
+    token, _created = CalendarToken.objects.get_or_create(user=user)
+    return token
+
+
+@transaction.atomic
+def calendar_token_reset(*, user: User) -> CalendarToken:
+    """Issue a new token; old feed URLs stop working."""
+    CalendarToken.objects.filter(user=user).delete()
+    return CalendarToken.objects.create(user=user)

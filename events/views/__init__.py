@@ -1,0 +1,1 @@
+"""Pages of the events app, one module per screen family. Views stay thin."""
