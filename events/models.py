@@ -15,11 +15,11 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from consortium.fiscal import fiscal_year_of
+from consortium.storage import private_storage
 from members.models import Organisation, Person, StudyGroup
 from projects.models import Project
 
 from .querysets import AttendanceQuerySet, MeetingQuerySet, RegistrationQuerySet
-from .storage import private_storage
 
 MATERIAL_KINDS = ("pdf", "xlsx", "docx", "pptx", "png", "jpeg")
 

@@ -12,10 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from consortium.fiscal import current_fiscal_year, fiscal_year_of
+from consortium.storage import private_storage
 from members.models import Organisation, StudyGroup
 
 from .querysets import AgreementQuerySet, FundingQuerySet, ProjectQuerySet
-from .storage import private_document_storage
 
 # Fiscal years before 平成 or far in the future are typing mistakes, not plans.
 FIRST_FISCAL_YEAR = 1989
@@ -278,7 +278,7 @@ class Agreement(models.Model):
     document = models.FileField(
         _("締結文書（PDF）"),
         upload_to=agreement_document_path,
-        storage=private_document_storage,
+        storage=private_storage,
         blank=True,
         help_text=_("事務局と当事者の団体の会員だけが閲覧できます。"),
     )

@@ -3,7 +3,7 @@
 import django.db.models.deletion
 import django.utils.timezone
 import events.models
-import events.storage
+import consortium.storage
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
@@ -102,7 +102,7 @@ class Migration(migrations.Migration):
             name='Material',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(storage=events.storage.PrivateStorage(), upload_to=events.models.material_path, verbose_name='ファイル')),
+                ('file', models.FileField(storage=consortium.storage.PrivateStorage(), upload_to=events.models.material_path, verbose_name='ファイル')),
                 ('title', models.CharField(max_length=200, verbose_name='資料名')),
                 ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='登録日時')),
                 ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登録者')),

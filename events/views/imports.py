@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView
 
+from consortium.storage import private_storage
 from members.access import SecretariatRequiredMixin
 
 from ..forms import ImportUploadForm
 from ..importing import COLUMNS, import_apply, import_plan
-from ..storage import private_storage
 
 SESSION_KEY = "events_imports"
 

@@ -3,7 +3,7 @@
 import django.db.models.deletion
 import django.utils.timezone
 import projects.models
-import projects.storage
+import consortium.storage
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
                 ('term_end', models.DateField(blank=True, help_text='定めがない場合は空欄。', null=True, verbose_name='有効期間（終了）')),
                 ('auto_renew', models.BooleanField(default=False, verbose_name='自動更新')),
                 ('summary', models.TextField(blank=True, verbose_name='概要')),
-                ('document', models.FileField(blank=True, help_text='事務局と当事者の団体の会員だけが閲覧できます。', storage=projects.storage.PrivateDocumentStorage(), upload_to=projects.models.agreement_document_path, verbose_name='締結文書（PDF）')),
+                ('document', models.FileField(blank=True, help_text='事務局と当事者の団体の会員だけが閲覧できます。', storage=consortium.storage.PrivateStorage(), upload_to=projects.models.agreement_document_path, verbose_name='締結文書（PDF）')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='登録日時')),
                 ('projects', models.ManyToManyField(blank=True, related_name='agreements', to='projects.project', verbose_name='関連事業')),
             ],

@@ -1,6 +1,7 @@
-"""Where signed agreement documents are stored: outside MEDIA_ROOT, so no public URL serves them.
+"""Private file storage: meeting materials, signed agreements and uploaded imports.
 
-Documents are read only through ``projects.views.AgreementDocumentView``, which checks who asks.
+Files live outside MEDIA_ROOT, so no public URL ever serves them; they are read only through views
+that check who asks (meeting materials, agreement documents).
 The folder is ``KYOSO_PRIVATE_MEDIA_ROOT`` when set, else ``private-media`` next to MEDIA_ROOT.
 """
 
@@ -15,7 +16,7 @@ from django.utils.deconstruct import deconstructible
 
 
 @deconstructible
-class PrivateDocumentStorage(FileSystemStorage):
+class PrivateStorage(FileSystemStorage):
     # Computed on every access (not cached) so tests that move MEDIA_ROOT move this too.
     @property
     def base_location(self):  # type: ignore[override]
@@ -31,4 +32,4 @@ class PrivateDocumentStorage(FileSystemStorage):
         return None
 
 
-private_document_storage = PrivateDocumentStorage()
+private_storage = PrivateStorage()
