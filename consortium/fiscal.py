@@ -48,7 +48,7 @@ class EraYear(NamedTuple):
         return f"{self.era.name}{self.year_label}年"
 
 
-def _as_date(value: dt.date | dt.datetime) -> dt.date:
+def as_local_date(value: dt.date | dt.datetime) -> dt.date:
     if isinstance(value, dt.datetime):
         if timezone.is_aware(value):
             value = timezone.localtime(value)
@@ -58,7 +58,7 @@ def _as_date(value: dt.date | dt.datetime) -> dt.date:
 
 def era_of(value: dt.date | dt.datetime) -> EraYear:
     """The era and era year in force on a date (1989-01-08 → 平成元年)."""
-    day = _as_date(value)
+    day = as_local_date(value)
     for era in ERAS:
         if day >= era.start:
             return EraYear(era, day.year - era.start.year + 1)
@@ -67,7 +67,7 @@ def era_of(value: dt.date | dt.datetime) -> EraYear:
 
 def fiscal_year_of(value: dt.date | dt.datetime) -> int:
     """The fiscal year a date falls in: 2019-03-31 → 2018, 2019-04-01 → 2019."""
-    day = _as_date(value)
+    day = as_local_date(value)
     return day.year if day.month >= 4 else day.year - 1
 
 
@@ -125,7 +125,7 @@ def date_ja(value: dt.date | dt.datetime | None) -> str:
     """2019年5月1日（令和元年5月1日）."""
     if value is None:
         return ""
-    day = _as_date(value)
+    day = as_local_date(value)
     return f"{day.year}年{day.month}月{day.day}日（{era_of(day)}{day.month}月{day.day}日）"
 
 
@@ -147,7 +147,7 @@ def parse_date(text: str | dt.date | dt.datetime) -> dt.date:
     is 令和元年4月30日, a day still in 平成). Raises ValueError with a message for people.
     """
     if isinstance(text, dt.datetime):
-        return _as_date(text)
+        return as_local_date(text)
     if isinstance(text, dt.date):
         return text
     cleaned = unicodedata.normalize("NFKC", str(text)).strip()

@@ -103,3 +103,13 @@ def test_parse_date_reads_western_and_era_dates(text, day):
 def test_parse_date_rejects_impossible_dates_with_a_message(text):
     with pytest.raises(ValueError, match="「"):
         fiscal.parse_date(text)
+
+
+def test_date_filter_shows_era_in_japanese_and_plain_date_in_english():
+    day = dt.date(2019, 5, 1)
+    template = Template("{{ day|date_ja }}")
+    with translation.override("ja"):
+        assert template.render(Context({"day": day})) == "2019年5月1日（令和元年5月1日）"
+    with translation.override("en"):
+        rendered = template.render(Context({"day": day}))
+    assert "2019" in rendered and "令和" not in rendered

@@ -1,6 +1,8 @@
 """Template filters for fiscal years and eras: {{ fy|fiscal_label }}, {{ day|fiscal_year }}."""
 
 from django import template
+from django.utils.formats import date_format
+from django.utils.translation import get_language
 
 from consortium import fiscal
 
@@ -24,7 +26,12 @@ def fiscal_year(value) -> int | None:
 
 @register.filter
 def date_ja(value) -> str:
-    return fiscal.date_ja(value)
+    """2019年5月1日（令和元年5月1日） in Japanese; the locale's date format in English."""
+    if value is None or value == "":
+        return ""
+    if (get_language() or "ja").startswith("ja"):
+        return fiscal.date_ja(value)
+    return date_format(fiscal.as_local_date(value), "DATE_FORMAT")
 
 
 @register.filter
