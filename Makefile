@@ -8,7 +8,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install messages migrate demo run test lint format check-migrations ci clean backup restore
+.PHONY: install messages migrate demo run test lint format check-migrations ci clean backup restore \
+	screenshots
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +48,12 @@ check-migrations: install
 
 ci:
 	bash .ci/run
+
+# README screenshots (docs/screenshots/*.png) from the demo data in a scratch SQLite database,
+# taken in headless Chromium; needs Debian's chromium.
+SHOTS_DATABASE_URL ?= sqlite:////tmp/kyoso-shots.sqlite3
+screenshots: messages
+	DATABASE_URL=$(SHOTS_DATABASE_URL) $(BIN)/python -m tests.e2e.make_screenshots
 
 # PostgreSQL backups in pg_dump's custom format: `make backup` writes backups/kyoso-<time>.dump;
 # `make restore BACKUP=backups/kyoso-….dump` restores it into DATABASE_URL (replacing its tables).

@@ -136,7 +136,13 @@ def read_table(
         if not any(cells):
             continue
         values = dict.fromkeys(table.columns, "")
-        for key, cell in zip(keys, cells, strict=False):
+        for index, (key, cell) in enumerate(zip(keys, cells, strict=False), start=1):
+            if "\x00" in cell:
+                # No database column can hold NUL (PostgreSQL refuses it): stop at the file.
+                raise TableError(
+                    _("%(row)s行目 %(col)s列目（%(name)s）に NUL 文字が含まれています。")
+                    % {"row": number, "col": index, "name": header[index - 1] or "—"}
+                )
             if key:
                 values[key] = cell
         table.rows.append(Row(number=number, values=values))

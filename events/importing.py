@@ -376,12 +376,15 @@ def import_apply(plan: ImportPlan, *, recorded_by: User | None) -> ImportPlan:
         if planned.unnamed is not None and planned.unnamed != meeting.unnamed_headcount:
             meeting.unnamed_headcount = planned.unnamed
             meeting.save(update_fields=["unnamed_headcount"])
-        already = dict(meeting.attendances.values_list("person_id", "pk"))
+        already = {a.person_id: a for a in meeting.attendances.all()}
         for person in planned.people:
             if person.existing.pk in already:
-                Attendance.objects.filter(pk=already[person.existing.pk]).exclude(
-                    status=AttendanceStatus.ATTENDED
-                ).update(status=AttendanceStatus.ATTENDED, recorded_by=recorded_by)
+                # save(), not update(): the change must reach the history like a sheet edit.
+                record = already[person.existing.pk]
+                if record.status != AttendanceStatus.ATTENDED:
+                    record.status = AttendanceStatus.ATTENDED
+                    record.recorded_by = recorded_by
+                    record.save(update_fields=["status", "recorded_by"])
                 continue
             Attendance.objects.create(
                 meeting=meeting,

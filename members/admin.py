@@ -4,8 +4,10 @@ from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
+from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
+from .forms import RosterImportForm
 from .models import JoinRequest, Membership, Organisation, Person, StudyGroup
 from .resources import RosterResource
 
@@ -26,6 +28,8 @@ class MembershipInline(admin.TabularInline):
 @admin.register(Organisation)
 class OrganisationAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     resource_classes = [RosterResource]
+    import_form_class = RosterImportForm
+    import_formats = [CSV, XLSX]  # what the roster service reads; checked by content
     # The roster service records history (simple-history); per-row admin log entries would need
     # the row instances, which the all-or-nothing service does not hand back.
     skip_admin_log = True

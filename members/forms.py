@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from import_export.forms import ImportForm
+
+from consortium.uploads import validate_upload
 
 from .models import Organisation, Sector, StudyGroup
 from .validators import normalise_corporate_number, validate_corporate_number
@@ -143,3 +146,15 @@ class JoinDecisionForm(forms.Form):
         if data.get("decision") == "reject" and not (data.get("reason") or "").strip():
             self.add_error("reason", _("却下の理由を入力してください。"))
         return data
+
+
+ROSTER_MAX_BYTES = 2 * 1024 * 1024  # a few thousand rows; anything bigger is not a roster
+
+
+class RosterImportForm(ImportForm):
+    """The admin's roster upload: CSV or XLSX by content, not only by name, and small."""
+
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        validate_upload(upload, kinds=("csv", "xlsx"), max_bytes=ROSTER_MAX_BYTES)
+        return upload

@@ -93,3 +93,20 @@ def directory_organisations(queryset: OrganisationQuerySet) -> OrganisationQuery
             to_attr="current_memberships",
         )
     ).order_by("name_kana", "name")
+
+
+def organisation_changes(organisation) -> list:
+    """The organisation's 変更履歴 for staff: its own record and its memberships."""
+    from consortium.history import recent_changes
+
+    from .models import Membership, Organisation
+
+    return recent_changes(
+        (Organisation.history.filter(id=organisation.pk), lambda r: r.name),
+        (
+            Membership.history.filter(organisation_id=organisation.pk).select_related(
+                "study_group__parent"
+            ),
+            lambda r: r.study_group.full_name,
+        ),
+    )

@@ -81,7 +81,9 @@ class RosterResource(resources.ModelResource):
         data = dataset.export("csv").encode("utf-8")
         outcome = roster_import(data=data, filename="roster.csv", dry_run=dry_run)
         if outcome.file_error:
-            result.append_base_error(self.get_error_result_class()(outcome.file_error))
+            # import-export's Error wants an exception (it formats a traceback from it).
+            error = ValidationError(outcome.file_error, code="file")
+            result.append_base_error(self.get_error_result_class()(error))
             return result
         by_row: dict[int, dict[str, list[str]]] = {}
         for error in outcome.errors:

@@ -17,7 +17,7 @@ from .access import LoginRequiredMixin, SecretariatRequiredMixin, _RoleRequiredM
 from .filters import OrganisationFilter
 from .forms import JoinDecisionForm, JoinRequestForm, OrganisationProfileForm, StudyGroupForm
 from .models import JoinRequest, Membership, Organisation, StudyGroup
-from .querysets import can_see_group_members, directory_organisations
+from .querysets import can_see_group_members, directory_organisations, organisation_changes
 
 
 class OwnPersonRequiredMixin(_RoleRequiredMixin):
@@ -237,6 +237,8 @@ class OrganisationDetailView(LoginRequiredMixin, TemplateView):
         )
         context.update(organisation_detail_context(organisation))
         context["is_secretariat"] = roles.is_secretariat(self.request.user)
+        if context["is_secretariat"]:
+            context["changes"] = organisation_changes(organisation)
         return context
 
 

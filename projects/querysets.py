@@ -103,3 +103,28 @@ class AgreementQuerySet(models.QuerySet):
             term_end__gte=today,
             term_end__lte=today + dt.timedelta(days=days),
         ).order_by("term_end")
+
+
+def project_changes(project) -> list:
+    """The project's 変更履歴 for staff: funding and outcomes (who changed what, when)."""
+    from consortium.fiscal import fiscal_label
+    from consortium.history import recent_changes
+
+    from .models import Funding, Outcome
+
+    return recent_changes(
+        (
+            Funding.history.filter(project_id=project.pk).select_related("funder"),
+            lambda r: f"{fiscal_label(r.fiscal_year)} {r.funder.name} {r.scheme}",
+        ),
+        (Outcome.history.filter(project_id=project.pk), lambda r: r.title),
+    )
+
+
+def agreement_changes(agreement) -> list:
+    """The agreement's 変更履歴 for staff."""
+    from consortium.history import recent_changes
+
+    from .models import Agreement
+
+    return recent_changes((Agreement.history.filter(id=agreement.pk), lambda r: r.title))

@@ -20,6 +20,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
 from consortium.fiscal import current_fiscal_year
+from members import roles
 from members.access import LoginRequiredMixin, SecretariatRequiredMixin
 from members.models import Organisation
 
@@ -38,6 +39,7 @@ from .forms import (
 )
 from .funding import funding_table
 from .models import Agreement, Funding, Outcome, Phase, PhaseTransition, Project
+from .querysets import agreement_changes, project_changes
 
 EXPIRY_DAYS = 90
 
@@ -152,6 +154,8 @@ class ProjectDetailView(LoginRequiredMixin, DetailView):
             ),
             current_fiscal_year=current_fiscal_year(),
         )
+        if roles.is_secretariat(self.request.user):
+            context["changes"] = project_changes(project)
         return context
 
 
@@ -425,6 +429,8 @@ class AgreementDetailView(LoginRequiredMixin, DetailView):
             .filter(pk=self.object.pk)
             .exists()
         )
+        if roles.is_secretariat(self.request.user):
+            context["changes"] = agreement_changes(self.object)
         return context
 
 

@@ -1,5 +1,20 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "reports"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.DashboardView.as_view(), name="dashboard"),
+    path("status/", views.StatusView.as_view(), name="status"),
+    path("status/recompute/", views.RecomputeView.as_view(), name="recompute"),
+    path("exports/", views.ExportsView.as_view(), name="exports"),
+    path("exports/log/", views.ExportLogView.as_view(), name="export_log"),
+    path(
+        "exports/<slug:kind>.<str:fmt>",
+        views.ExportDownloadView.as_view(),
+        name="export",
+    ),
+    path("open-data/", views.open_data, name="open_data"),
+    path("open-data/events.csv", views.open_data_csv, name="open_data_csv"),
+]

@@ -11,7 +11,7 @@ from tests.factories import MembershipFactory, PersonFactory, staff_user
 ROOT = Path(__file__).resolve().parent.parent
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql", reason="backups are pg_dump files: PostgreSQL only"
     ),

@@ -42,6 +42,27 @@ def _browser_required() -> bool:
     return os.environ.get("KYOSO_REQUIRE_BROWSER", "").lower() in {"1", "true", "yes"}
 
 
+def _serialized_contents() -> dict[str, str]:
+    from django.db import connections
+
+    return {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
+
+
+def _restore_serialized_contents(serialized: dict[str, str]) -> None:
+    """Starting Playwright switches the context Django keeps its connections in; the new
+    connection objects lack the copy of the migrated data that ``serialized_rollback`` restores
+    (role groups, permissions), so tests after the browser started would find no groups."""
+    from django.db import connections
+
+    for alias, contents in serialized.items():
+        if not hasattr(connections[alias], "_test_serialized_contents"):
+            connections[alias]._test_serialized_contents = contents
+
+
 @pytest.fixture(scope="session")
 def browser():
     path = chromium_path()
@@ -51,7 +72,9 @@ def browser():
         pytest.skip("no Chromium on this machine: install Debian's chromium to run browser tests")
     from playwright.sync_api import sync_playwright
 
+    serialized = _serialized_contents()
     with sync_playwright() as playwright:
+        _restore_serialized_contents(serialized)
         browser = playwright.chromium.launch(executable_path=path, headless=True, args=LAUNCH_ARGS)
         yield browser
         browser.close()

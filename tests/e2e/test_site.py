@@ -2,7 +2,7 @@
 
 import pytest
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_home_opens_in_japanese_and_switches_to_english(live_server, tablet, shot):

@@ -1,0 +1,330 @@
+"""The annual-summary tables as rows: participation, funding, attendance detail, open data.
+
+Each export is a header (Japanese or English) and an iterator of rows; ``writers`` turns them into
+CSV or XLSX. The same functions serve the browser and ``manage.py export_annual_summary``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Case, QuerySet, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from consortium.fiscal import era_fiscal_label
+from consortium.tabular import Column, header_label
+from events.models import Attendance, Meeting
+from members.models import Sector
+
+from .models import FundingSummary, ParticipationSummary
+
+ALL_LABEL = {"ja": "全体", "en": "ALL"}
+
+PARTICIPATION_COLUMNS = [
+    Column("fiscal_year", "年度"),
+    Column("era", "和暦"),
+    Column("study_group", "研究会"),
+    Column("parent_group", "上位研究会"),
+    Column("meetings", "開催回数"),
+    Column("attendance_total", "のべ参加者数"),
+    Column("unique_people", "参加者実数"),
+    Column("organisations", "参加団体数"),
+    Column("local_companies", "市内企業"),
+    Column("outside_companies", "市外企業"),
+    Column("universities", "大学・研究機関"),
+    Column("government", "行政"),
+    Column("financial", "金融機関"),
+    Column("associations", "団体"),
+    Column("new_members", "新規加入団体"),
+]
+
+FUNDING_COLUMNS = [
+    Column("fiscal_year", "年度"),
+    Column("era", "和暦"),
+    Column("project", "事業"),
+    Column("funder", "資金提供者"),
+    Column("scheme", "制度"),
+    Column("kind", "種別"),
+    Column("amount", "金額"),
+]
+
+ATTENDANCE_COLUMNS = [
+    Column("date", "開催日"),
+    Column("meeting", "会議名"),
+    Column("kind", "種別"),
+    Column("study_group", "研究会"),
+    Column("person", "氏名"),
+    Column("organisation", "団体"),
+    Column("sector", "区分"),
+    Column("local", "市内"),
+    Column("status", "出欠"),
+]
+
+# The Digital Agency's 自治体標準オープンデータセット「イベント一覧」 (see docs/open-data.md).
+OPEN_DATA_COLUMNS = [
+    "都道府県コード又は市区町村コード",
+    "NO",
+    "都道府県名",
+    "市区町村名",
+    "イベント名",
+    "イベント名_カナ",
+    "イベント名_英語",
+    "開始日",
+    "終了日",
+    "開始時間",
+    "終了時間",
+    "開始日時特記事項",
+    "説明",
+    "料金(基本)",
+    "料金(詳細)",
+    "連絡先名称",
+    "連絡先電話番号",
+    "連絡先内線番号",
+    "主催者",
+    "場所名称",
+    "住所",
+    "方書",
+    "緯度",
+    "経度",
+    "アクセス方法",
+    "駐車場情報",
+    "定員",
+    "参加申込終了日",
+    "参加申込終了時間",
+    "参加申込方法",
+    "URL",
+    "備考",
+]
+
+STREAM_CHUNK = 2000
+
+
+@dataclass
+class Export:
+    kind: str
+    header: list[str]
+    rows: Iterator[list]
+    filename: str
+    personal_data: bool = False
+
+
+def _headers(columns: list[Column], language: str) -> list[str]:
+    return [header_label(c, "ja" if language == "ja" else "en") for c in columns]
+
+
+def _suffix(fiscal_year: int | None) -> str:
+    return str(fiscal_year) if fiscal_year else "all"
+
+
+def participation_queryset(fiscal_year: int | None = None) -> QuerySet[ParticipationSummary]:
+    queryset = ParticipationSummary.objects.select_related("study_group__parent")
+    if fiscal_year:
+        queryset = queryset.filter(fiscal_year=fiscal_year)
+    # Per year: the whole-consortium row first, then groups, each followed by its subcommittees.
+    return queryset.annotate(
+        is_group=Case(When(study_group__isnull=True, then=0), default=1),
+        top_order=Coalesce("study_group__parent__order", "study_group__order"),
+        top_name=Coalesce("study_group__parent__name", "study_group__name"),
+        is_sub=Case(When(study_group__parent__isnull=True, then=0), default=1),
+    ).order_by(
+        "fiscal_year",
+        "is_group",
+        "top_order",
+        "top_name",
+        "is_sub",
+        "study_group__order",
+        "study_group__name",
+    )
+
+
+def participation_export(*, fiscal_year: int | None = None, language: str = "ja") -> Export:
+    def rows() -> Iterator[list]:
+        for row in participation_queryset(fiscal_year):
+            group = row.study_group
+            if group is None:
+                name, parent = ALL_LABEL["ja" if language == "ja" else "en"], ""
+            else:
+                name, parent = group.name, group.parent.name if group.parent_id else ""
+            yield [
+                row.fiscal_year,
+                era_fiscal_label(row.fiscal_year),
+                name,
+                parent,
+                row.meetings,
+                row.attendance_total,
+                row.unique_people,
+                row.organisations,
+                row.local_companies,
+                row.outside_companies,
+                row.universities,
+                row.government,
+                row.financial,
+                row.associations,
+                row.new_members,
+            ]
+
+    return Export(
+        kind="participation",
+        header=_headers(PARTICIPATION_COLUMNS, language),
+        rows=rows(),
+        filename=f"participation-{_suffix(fiscal_year)}",
+    )
+
+
+def funding_export(*, fiscal_year: int | None = None, language: str = "ja") -> Export:
+    from projects.models import FundingKind
+
+    labels = dict(FundingKind.choices)
+
+    def rows() -> Iterator[list]:
+        queryset = FundingSummary.objects.select_related("project", "funder").order_by(
+            "fiscal_year", "project__name", "funder__name_kana", "scheme", "kind"
+        )
+        if fiscal_year:
+            queryset = queryset.filter(fiscal_year=fiscal_year)
+        for row in queryset:
+            yield [
+                row.fiscal_year,
+                era_fiscal_label(row.fiscal_year),
+                row.project.name,
+                row.funder.name,
+                row.scheme,
+                str(labels.get(row.kind, row.kind)) if language == "ja" else row.kind,
+                row.amount,
+            ]
+
+    return Export(
+        kind="funding",
+        header=_headers(FUNDING_COLUMNS, language),
+        rows=rows(),
+        filename=f"funding-{_suffix(fiscal_year)}",
+    )
+
+
+def attendance_export(*, fiscal_year: int, language: str = "ja") -> Export:
+    """One row per attendance of the fiscal year, read in chunks (flat memory)."""
+    from events.models import AttendanceStatus, MeetingKind
+
+    ja = language == "ja"
+    # Labels resolved once: translating a lazy string per row is what makes big exports slow.
+    kinds, statuses, sectors = (
+        {value: str(label) if ja else value for value, label in choices}
+        for choices in (MeetingKind.choices, AttendanceStatus.choices, Sector.choices)
+    )
+
+    def label(mapping: dict, value: str) -> str:
+        return mapping.get(value, value)
+
+    def rows() -> Iterator[list]:
+        queryset = (
+            Attendance.objects.filter(meeting__fiscal_year=fiscal_year)
+            .order_by("meeting__date", "meeting_id", "pk")
+            .values_list(
+                "meeting__date",
+                "meeting__title",
+                "meeting__kind",
+                "meeting__study_group__name",
+                "meeting__study_group__parent__name",
+                "person__name",
+                "organisation__name",
+                "organisation__sector",
+                "organisation__is_local",
+                "status",
+            )
+        )
+        for (
+            date,
+            title,
+            kind,
+            group,
+            parent,
+            person,
+            org,
+            sector,
+            local,
+            status,
+        ) in queryset.iterator(chunk_size=STREAM_CHUNK):
+            yield [
+                date,
+                title,
+                label(kinds, kind),
+                f"{parent}/{group}" if parent else (group or ""),
+                person,
+                org,
+                label(sectors, sector),
+                local,
+                label(statuses, status),
+            ]
+
+    return Export(
+        kind="attendance",
+        header=_headers(ATTENDANCE_COLUMNS, language),
+        rows=rows(),
+        filename=f"attendance-{fiscal_year}",
+        personal_data=True,
+    )
+
+
+def _local_time(value) -> str:
+    return timezone.localtime(value).strftime("%H:%M") if value else ""
+
+
+def _local_date(value) -> str:
+    return timezone.localtime(value).date().isoformat() if value else ""
+
+
+def open_data_rows() -> Iterator[list]:
+    """Public meetings, oldest first, in the イベント一覧 columns."""
+    meetings = (
+        Meeting.objects.filter(visibility=Meeting.Visibility.PUBLIC)
+        .select_related("study_group__parent", "project")
+        .order_by("date", "starts_at", "pk")
+    )
+    for meeting in meetings.iterator(chunk_size=STREAM_CHUNK):
+        end_date = _local_date(meeting.ends_at) or meeting.date.isoformat()
+        yield [
+            settings.KYOSO_AUTHORITY_CODE,
+            meeting.pk,
+            settings.KYOSO_PREFECTURE,
+            settings.KYOSO_HOST_CITY,
+            meeting.title,
+            "",
+            "",
+            meeting.date.isoformat(),
+            end_date,
+            _local_time(meeting.starts_at),
+            _local_time(meeting.ends_at),
+            "",
+            meeting.description,
+            "",
+            "",
+            "",
+            "",
+            "",
+            meeting.host_name or settings.KYOSO_SITE_NAME,
+            meeting.venue,
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            meeting.capacity or "",
+            _local_date(meeting.registration_closes_at),
+            _local_time(meeting.registration_closes_at),
+            "",
+            "",
+            "",
+        ]
+
+
+def open_data_export() -> Export:
+    return Export(
+        kind="open_data",
+        header=list(OPEN_DATA_COLUMNS),
+        rows=open_data_rows(),
+        filename=f"{settings.KYOSO_AUTHORITY_CODE}_event",
+    )

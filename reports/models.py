@@ -1,0 +1,161 @@
+"""Roll-up tables (recomputed from the domain records, never edited by hand) and export logs.
+
+The summary rows are derived data: ``services.rollup_fiscal_year_compute`` replaces all rows of a
+fiscal year at once. Pages and exports read only these tables, so they keep working (with an
+"as of" time) while the task queue is down.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Organisation, StudyGroup
+from projects.models import Project
+
+
+class ParticipationSummary(models.Model):
+    """Participation in one fiscal year for one study group (or the whole consortium)."""
+
+    fiscal_year = models.PositiveSmallIntegerField(_("年度"), db_index=True)
+    study_group = models.ForeignKey(
+        StudyGroup,
+        verbose_name=_("研究会"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="participation_summaries",
+        help_text=_("空欄はコンソーシアム全体の行です。"),
+    )
+    meetings = models.PositiveIntegerField(_("開催回数"), default=0)
+    attendance_total = models.PositiveIntegerField(_("のべ参加者数"), default=0)
+    absent = models.PositiveIntegerField(_("欠席"), default=0)
+    excused = models.PositiveIntegerField(_("欠席連絡あり"), default=0)
+    unique_people = models.PositiveIntegerField(_("参加者実数"), default=0)
+    organisations = models.PositiveIntegerField(_("参加団体数"), default=0)
+    local_companies = models.PositiveIntegerField(_("市内企業"), default=0)
+    outside_companies = models.PositiveIntegerField(_("市外企業"), default=0)
+    universities = models.PositiveIntegerField(_("大学・研究機関"), default=0)
+    government = models.PositiveIntegerField(_("行政"), default=0)
+    financial = models.PositiveIntegerField(_("金融機関"), default=0)
+    associations = models.PositiveIntegerField(_("団体"), default=0)
+    new_members = models.PositiveIntegerField(_("新規加入団体"), default=0)
+    computed_at = models.DateTimeField(_("集計日時"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("参加実績集計")
+        verbose_name_plural = _("参加実績集計")
+        ordering = ["fiscal_year", "study_group__order", "study_group__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fiscal_year", "study_group"], name="participation_one_row_per_group"
+            ),
+            models.UniqueConstraint(
+                fields=["fiscal_year"],
+                condition=Q(study_group__isnull=True),
+                name="participation_one_total_row",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fiscal_year} {self.study_group or _('全体')}"
+
+
+class FundingSummary(models.Model):
+    """Funding in one fiscal year per project × funder × scheme × kind."""
+
+    fiscal_year = models.PositiveSmallIntegerField(_("年度"), db_index=True)
+    project = models.ForeignKey(
+        Project, verbose_name=_("事業"), on_delete=models.CASCADE, related_name="+"
+    )
+    funder = models.ForeignKey(
+        Organisation,
+        verbose_name=_("資金提供者"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    scheme = models.CharField(_("制度"), max_length=200, blank=True)
+    kind = models.CharField(_("種別"), max_length=30)
+    amount = models.BigIntegerField(
+        _("金額"), null=True, blank=True, help_text=_("空欄は金額不明です。")
+    )
+    computed_at = models.DateTimeField(_("集計日時"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("資金集計")
+        verbose_name_plural = _("資金集計")
+        ordering = ["fiscal_year", "project__name", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.fiscal_year} {self.project_id} {self.kind} {self.amount}"
+
+
+class RollupState(models.Model):
+    """Per fiscal year: when it was last rolled up, and whether a run is queued or running.
+
+    The row also serialises runs: a run first updates its year's row, which takes a row lock on
+    PostgreSQL and the write lock on SQLite, so two runs of one year never interleave.
+    """
+
+    class State(models.TextChoices):
+        IDLE = "idle", _("最新")
+        QUEUED = "queued", _("待機中")
+        RUNNING = "running", _("集計中")
+        FAILED = "failed", _("失敗")
+
+    fiscal_year = models.PositiveSmallIntegerField(_("年度"), unique=True)
+    state = models.CharField(_("状態"), max_length=10, choices=State.choices, default=State.IDLE)
+    task_id = models.CharField(_("タスクID"), max_length=64, blank=True)
+    queued_at = models.DateTimeField(_("依頼日時"), null=True, blank=True)
+    started_at = models.DateTimeField(_("開始日時"), null=True, blank=True)
+    last_rolled_at = models.DateTimeField(_("最終集計日時"), null=True, blank=True)
+    last_error = models.TextField(_("エラー"), blank=True)
+
+    class Meta:
+        verbose_name = _("集計状況")
+        verbose_name_plural = _("集計状況")
+        ordering = ["-fiscal_year"]
+
+    def __str__(self) -> str:
+        return f"{self.fiscal_year} {self.state}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state in (self.State.QUEUED, self.State.RUNNING)
+
+
+class ExportLog(models.Model):
+    """Who downloaded which export, when (exports can contain personal data)."""
+
+    class Kind(models.TextChoices):
+        PARTICIPATION = "participation", _("参加実績")
+        FUNDING = "funding", _("資金")
+        ATTENDANCE = "attendance", _("出欠明細")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("利用者"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    kind = models.CharField(_("種類"), max_length=20, choices=Kind.choices)
+    fiscal_year = models.PositiveSmallIntegerField(_("年度"), null=True, blank=True)
+    filename = models.CharField(_("ファイル名"), max_length=200)
+    file_format = models.CharField(_("形式"), max_length=10)
+    personal_data = models.BooleanField(_("個人情報を含む"), default=False)
+    via = models.CharField(_("経路"), max_length=20, default="web")
+    created_at = models.DateTimeField(_("日時"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("出力記録")
+        verbose_name_plural = _("出力記録")
+        ordering = ["-created_at", "-pk"]
+        permissions = [("export_annual_summary", _("年次報告を出力できる"))]
+
+    def __str__(self) -> str:
+        return self.filename

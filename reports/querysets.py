@@ -1,0 +1,161 @@
+"""Reads of the reports app: what the dashboard and the status panel show.
+
+Everything here reads the summary tables (plus a few small live reads: projects by phase and the
+funding entries needed for cliff warnings), so pages render while the task queue is down.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Max, Sum
+from django.utils.translation import gettext as _
+
+from consortium.fiscal import fiscal_label
+from members.models import StudyGroup
+from projects.funding import detect_cliffs
+from projects.models import Funding, FundingKind, Phase, Project
+
+from .models import FundingSummary, ParticipationSummary, RollupState
+
+SECTOR_FIELDS = (
+    ("local_companies", "市内企業"),
+    ("outside_companies", "市外企業"),
+    ("universities", "大学・研究機関"),
+    ("government", "行政"),
+    ("financial", "金融機関"),
+    ("associations", "団体"),
+)
+
+
+@dataclass
+class Dashboard:
+    years: list[int]
+    labels: list[str]
+    participation: list[ParticipationSummary]
+    funding_by_kind: list[dict]  # {"kind", "label", "amounts": [per year]}
+    funding_totals: list[int]
+    phases: list[dict]  # {"name", "count"}
+    cliffs: list = field(default_factory=list)
+    as_of: object = None
+    study_groups: list[StudyGroup] = field(default_factory=list)
+    projects: list[Project] = field(default_factory=list)
+
+    def chart_data(self) -> dict:
+        """Plain data for static/js/reports.js (passed with json_script)."""
+        sectors = [
+            {"label": _(label), "values": [getattr(r, name) for r in self.participation]}
+            for name, label in SECTOR_FIELDS
+        ]
+        return {
+            "labels": self.labels,
+            "participation": {
+                "meetings_label": _("開催回数"),
+                "attendance_label": _("のべ参加者数"),
+                "meetings": [r.meetings for r in self.participation],
+                "attendance": [r.attendance_total for r in self.participation],
+            },
+            "sectors": sectors,
+            "funding": [
+                {"label": row["label"], "values": row["amounts"]} for row in self.funding_by_kind
+            ],
+            "phases": {
+                "labels": [p["name"] for p in self.phases],
+                "values": [p["count"] for p in self.phases],
+                "label": _("事業数"),
+            },
+        }
+
+
+def dashboard(*, study_group_id: int | None = None, project_id: int | None = None) -> Dashboard:
+    """The dashboard's numbers in a fixed, small number of queries (8), whatever the data size.
+
+    ``study_group_id`` narrows participation to that group's row (which includes its
+    subcommittees) and projects to that group's; ``project_id`` narrows funding and phases.
+    """
+    rows = list(
+        ParticipationSummary.objects.filter(study_group_id=study_group_id).order_by("fiscal_year")
+    )
+    funding = FundingSummary.objects.all()
+    projects = Project.objects.all()
+    if project_id:
+        funding = funding.filter(project_id=project_id)
+        projects = projects.filter(pk=project_id)
+    elif study_group_id:
+        group_projects = Project.objects.filter(study_groups=study_group_id).values("pk")
+        funding = funding.filter(project_id__in=group_projects)
+        projects = projects.filter(pk__in=group_projects)
+    sums = list(funding.values("fiscal_year", "kind").annotate(total=Sum("amount")).order_by())
+    years = sorted({r.fiscal_year for r in rows} | {s["fiscal_year"] for s in sums})
+    by_year = {r.fiscal_year: r for r in rows}
+    participation = [by_year.get(fy) or ParticipationSummary(fiscal_year=fy) for fy in years]
+    index = {fy: i for i, fy in enumerate(years)}
+    amounts: dict[str, list[int]] = defaultdict(lambda: [0] * len(years))
+    for s in sums:
+        amounts[s["kind"]][index[s["fiscal_year"]]] += s["total"] or 0
+    funding_by_kind = [
+        {"kind": kind, "label": str(label), "amounts": amounts[kind]}
+        for kind, label in FundingKind.choices
+        if kind in amounts
+    ]
+    totals = [sum(row["amounts"][i] for row in funding_by_kind) for i in range(len(years))]
+    phase_counts = {
+        row["current_phase_id"]: row["count"]
+        for row in projects.with_current_phase()
+        .values("current_phase_id")
+        .annotate(count=Count("pk", distinct=True))
+        .order_by()
+    }
+    # Phase.label is the English name in English; phases in their configured order.
+    phases = [
+        {"name": phase.label, "count": phase_counts[phase.pk]}
+        for phase in Phase.objects.all()  # a handful of rows; always one query
+        if phase.pk in phase_counts
+    ]
+    if None in phase_counts:
+        phases.append({"name": _("段階未設定"), "count": phase_counts[None]})
+    cliffs = []
+    if years:
+        entries = list(
+            Funding.objects.filter(
+                project__in=projects.values("pk"),
+                fiscal_year__gte=years[0],
+                fiscal_year__lte=years[-1] + 1,
+            ).select_related("project", "funder")
+        )
+        cliffs = [c for fy in years for c in detect_cliffs(entries, fiscal_year=fy)]
+    as_of = RollupState.objects.aggregate(at=Max("last_rolled_at"))["at"]
+    return Dashboard(
+        years=years,
+        labels=[fiscal_label(fy) for fy in years],
+        participation=participation,
+        funding_by_kind=funding_by_kind,
+        funding_totals=totals,
+        phases=phases,
+        cliffs=cliffs,
+        as_of=as_of,
+        study_groups=sorted(StudyGroup.objects.select_related("parent"), key=_family_order),
+        projects=list(Project.objects.order_by("name").only("pk", "name")),
+    )
+
+
+def _family_order(group: StudyGroup) -> tuple:
+    """Each top-level group followed by its subcommittees."""
+    top = group.parent if group.parent_id else group
+    return (top.order, top.name, group.parent_id is not None, group.order, group.name)
+
+
+def rollup_status() -> dict:
+    """Per fiscal year state for the status panel, and the progress of pending runs."""
+    states = list(RollupState.objects.order_by("-fiscal_year"))
+    pending = [s for s in states if s.is_pending]
+    total = len(states)
+    return {
+        "states": states,
+        "pending": len(pending),
+        "total": total,
+        "done": total - len(pending),
+        "percent": round(100 * (total - len(pending)) / total) if total else 100,
+        "as_of": max((s.last_rolled_at for s in states if s.last_rolled_at), default=None),
+    }

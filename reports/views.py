@@ -1,0 +1,156 @@
+"""Pages of the reports app. Thin: parse, ask querysets/services, render or stream."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import ListView, TemplateView
+
+from consortium.fiscal import current_fiscal_year, fiscal_year_choices
+from members.access import AdministratorRequiredMixin, SecretariatRequiredMixin
+
+from . import exports, querysets, services, writers
+from .broker import broker_available
+from .forms import DashboardFilterForm, ExportForm
+from .models import ExportLog
+
+CSV_TYPE = "text/csv; charset=%s"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class DashboardView(SecretariatRequiredMixin, TemplateView):
+    template_name = "reports/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        form = DashboardFilterForm(self.request.GET or None)
+        filters = form.cleaned_data if form.is_valid() else {}
+        data = querysets.dashboard(
+            study_group_id=filters.get("study_group"), project_id=filters.get("project")
+        )
+        return super().get_context_data(
+            form=form,
+            data=data,
+            chart_data=data.chart_data(),
+            broker_ok=broker_available(),
+            **kwargs,
+        )
+
+
+class StatusView(AdministratorRequiredMixin, TemplateView):
+    template_name = "reports/status.html"
+
+    def get_template_names(self):
+        if self.request.htmx:
+            return ["reports/_status_panel.html"]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        status = querysets.rollup_status()
+        return super().get_context_data(status=status, broker_ok=broker_available(), **kwargs)
+
+
+class RecomputeView(AdministratorRequiredMixin, View):
+    def post(self, request):
+        try:
+            services.rollup_enqueue_all()
+        except services.RollupEnqueueError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("全年度の再集計を依頼しました。"))
+        return redirect("reports:status")
+
+
+class ExportsView(AdministratorRequiredMixin, TemplateView):
+    template_name = "reports/exports.html"
+
+    def get_context_data(self, **kwargs):
+        this_year = current_fiscal_year()
+        return super().get_context_data(
+            fiscal_years=fiscal_year_choices(this_year - 15, this_year),
+            this_year=this_year,
+            kinds=ExportLog.Kind.choices,
+            **kwargs,
+        )
+
+
+class ExportDownloadView(AdministratorRequiredMixin, View):
+    """participation / funding / attendance as csv or xlsx; attendance CSV is streamed."""
+
+    def get(self, request, kind: str, fmt: str):
+        if kind not in ExportLog.Kind.values or fmt not in ("csv", "xlsx"):
+            raise Http404
+        form = ExportForm(request.GET)
+        if not form.is_valid() or (kind == "attendance" and not form.cleaned_data["fiscal_year"]):
+            messages.error(request, _("年度・文字コード・見出しの指定を確認してください。"))
+            return redirect("reports:exports")
+        options = form.cleaned_data
+        export = build_export(kind, options["fiscal_year"], options["header"])
+        services.export_log_record(
+            user=request.user,
+            kind=kind,
+            fiscal_year=options["fiscal_year"],
+            filename=f"{export.filename}.{fmt}",
+            file_format=fmt,
+            personal_data=export.personal_data,
+        )
+        try:
+            return export_response(export, fmt, options["encoding"], stream=kind == "attendance")
+        except writers.ExportEncodingError as exc:
+            messages.error(request, str(exc))
+            return redirect("reports:exports")
+
+
+def build_export(kind: str, fiscal_year: int | None, language: str) -> exports.Export:
+    if kind == "participation":
+        return exports.participation_export(fiscal_year=fiscal_year, language=language)
+    if kind == "funding":
+        return exports.funding_export(fiscal_year=fiscal_year, language=language)
+    if kind == "attendance":
+        return exports.attendance_export(fiscal_year=fiscal_year, language=language)
+    raise Http404
+
+
+def export_response(export: exports.Export, fmt: str, encoding: str, *, stream: bool = False):
+    """An HTTP response for an export. Small CSVs are encoded fully first, so an encoding error
+    becomes a message instead of a broken download; the attendance detail streams in chunks."""
+    filename = f"{export.filename}.{fmt}"
+    if fmt == "xlsx":
+        handle = writers.xlsx_file(export.header, export.rows, title=export.kind)
+        return FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX_TYPE)
+    charset = "Shift_JIS" if encoding == "cp932" else "utf-8"
+    if stream:
+        response = StreamingHttpResponse(
+            writers.iter_csv(export.header, export.rows, encoding=encoding),
+            content_type=CSV_TYPE % charset,
+        )
+    else:
+        body = writers.csv_bytes(export.header, export.rows, encoding=encoding)
+        response = HttpResponse(body, content_type=CSV_TYPE % charset)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class ExportLogView(AdministratorRequiredMixin, ListView):
+    template_name = "reports/export_log.html"
+    paginate_by = 50
+    context_object_name = "logs"
+
+    def get_queryset(self):
+        return ExportLog.objects.select_related("user__person").order_by("-created_at", "-pk")
+
+
+def open_data(request):
+    return render(request, "reports/open_data.html", {"columns": exports.OPEN_DATA_COLUMNS})
+
+
+def open_data_csv(request):
+    """Public meetings as 自治体標準オープンデータセット「イベント一覧」 (no login needed)."""
+    encoding = "cp932" if request.GET.get("encoding") == "cp932" else "utf-8-sig"
+    export = exports.open_data_export()
+    try:
+        return export_response(export, "csv", encoding)
+    except writers.ExportEncodingError as exc:
+        return HttpResponse(str(exc), status=422, content_type="text/plain; charset=utf-8")

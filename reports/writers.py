@@ -1,0 +1,152 @@
+"""Writing tables people open in Excel: CSV (UTF-8 with BOM or cp932) and XLSX.
+
+Every text cell that a spreadsheet would run as a formula (= + - @ tab CR) is escaped with
+``consortium.tabular.excel_safe``; dates are ISO (YYYY-MM-DD). cp932 (Shift_JIS) cannot hold every
+character: the error names the row, the column and the character, so the administrator can fix the
+record or choose UTF-8.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
+
+from django.utils.translation import gettext as _
+
+from consortium.tabular import FORMULA_PREFIXES, excel_safe
+
+ENCODINGS = ("utf-8-sig", "cp932")
+CHUNK_ROWS = 2000
+
+
+class ExportEncodingError(ValueError):
+    """A cell cannot be written in the chosen encoding."""
+
+
+_FORMULA_START = frozenset(p[0] for p in FORMULA_PREFIXES)
+
+
+def _cell(value: object) -> object:
+    """One cell: text escaped against formulas, numbers as they are, dates ISO, None empty.
+
+    Called once per cell of million-row exports, so the common cases come first.
+    """
+    kind = type(value)
+    if kind is str:
+        return excel_safe(value) if value[:1] in _FORMULA_START else value
+    if kind is int or kind is float:
+        return value
+    if value is None:
+        return ""
+    if kind is bool:
+        return "1" if value else "0"
+    if isinstance(value, dt.date):  # datetime is a date too
+        return value.isoformat()
+    if isinstance(value, int | float):
+        return value
+    return _cell(str(value))
+
+
+def _encode(text: str, encoding: str, *, first_row: int, header: Sequence[str]) -> bytes:
+    try:
+        return text.encode(encoding)
+    except UnicodeEncodeError:
+        pass
+    # Find the offending cell for the message; this path only runs on failure.
+    for offset, record in enumerate(csv.reader(io.StringIO(text, newline=""))):
+        for index, value in enumerate(record):
+            for char in value:
+                try:
+                    char.encode(encoding)
+                except UnicodeEncodeError:
+                    column = header[index] if index < len(header) else str(index + 1)
+                    raise ExportEncodingError(
+                        _(
+                            "%(row)s行目の列「%(column)s」の文字「%(char)s」（U+%(code)04X）は"
+                            "%(encoding)s で保存できません。"
+                            "UTF-8 を選ぶか、データを修正してください。"
+                        )
+                        % {
+                            "row": first_row + offset,
+                            "column": column,
+                            "char": char,
+                            "code": ord(char),
+                            "encoding": "Shift_JIS (cp932)" if encoding == "cp932" else encoding,
+                        }
+                    ) from None
+    raise ExportEncodingError(
+        _("文字コード %(encoding)s で保存できません。") % {"encoding": encoding}
+    )
+
+
+def _lines(rows: Iterable[Sequence[object]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([_cell(v) for v in row])
+    return buffer.getvalue()
+
+
+def iter_csv(
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    encoding: str = "utf-8-sig",
+    chunk_rows: int = CHUNK_ROWS,
+) -> Iterator[bytes]:
+    """Yield CSV bytes in chunks of ``chunk_rows`` rows (flat memory for large exports).
+
+    The BOM of ``utf-8-sig`` is written once, at the start. Row numbers in errors count the
+    header as row 1, like a spreadsheet.
+    """
+    if encoding not in ENCODINGS:
+        raise ExportEncodingError(
+            _("文字コード %(encoding)s には対応していません。") % {"encoding": encoding}
+        )
+    body_encoding = "utf-8" if encoding == "utf-8-sig" else encoding
+    prefix = b"\xef\xbb\xbf" if encoding == "utf-8-sig" else b""
+    yield prefix + _encode(_lines([header]), body_encoding, first_row=1, header=header)
+    chunk: list[Sequence[object]] = []
+    row_number = 2
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= chunk_rows:
+            yield _encode(_lines(chunk), body_encoding, first_row=row_number, header=header)
+            row_number += len(chunk)
+            chunk = []
+    if chunk:
+        yield _encode(_lines(chunk), body_encoding, first_row=row_number, header=header)
+
+
+def csv_bytes(
+    header: Sequence[str], rows: Iterable[Sequence[object]], *, encoding: str = "utf-8-sig"
+) -> bytes:
+    return b"".join(iter_csv(header, rows, encoding=encoding))
+
+
+def xlsx_file(
+    header: Sequence[str], rows: Iterable[Sequence[object]], *, title: str = "data"
+) -> tempfile.SpooledTemporaryFile:
+    """An XLSX workbook written row by row (openpyxl write-only mode), rewound for reading."""
+    import openpyxl
+
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    sheet.append(list(header))
+    for row in rows:
+        # Text stays text: a leading apostrophe keeps Excel from treating it as a formula.
+        sheet.append([_cell(v) for v in row])
+    # Returned open: the response streams it and closes it.
+    handle = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
+    workbook.save(handle)
+    handle.seek(0)
+    return handle
+
+
+def xlsx_bytes(
+    header: Sequence[str], rows: Iterable[Sequence[object]], *, title: str = "data"
+) -> bytes:
+    return xlsx_file(header, rows, title=title).read()

@@ -1,0 +1,60 @@
+"""Steps the browser journeys share: UI text in either language, logging in and out.
+
+Selectors use what a user reads (roles, labels, visible text). The text comes from Kyoso's own
+translation catalogues — ``ui(lang, "ログイン")`` is the Japanese msgid itself or its English
+translation — so a journey run in English finds the English page without a second set of strings.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.utils import translation
+from playwright.sync_api import Page, expect
+
+LANGUAGES = ("ja", "en")
+PASSWORD = "pass-kyoso-2024"  # what tests.factories.UserFactory sets
+
+
+def ui(lang: str, msgid: str) -> str:
+    """The text Kyoso shows for ``msgid`` in ``lang``; English must really be translated."""
+    with translation.override(lang):
+        text = str(translation.gettext(msgid))
+    if lang != "ja":
+        assert text != msgid, f"no English translation for {msgid!r}"
+    return text
+
+
+def shown(lang: str, lazy_text) -> str:
+    """A lazy label (e.g. a model choice's) as it is shown in ``lang``."""
+    with translation.override(lang):
+        return str(lazy_text)
+
+
+def exact(lang: str, msgid: str) -> re.Pattern[str]:
+    """A whole-text pattern for ``msgid``: tolerates whitespace, a label's colon, a required '*'."""
+    return re.compile(rf"^\s*{re.escape(ui(lang, msgid))}\s*[:：]?\s*\*?\s*$")
+
+
+def open_site(page: Page, base_url: str, lang: str) -> None:
+    """Open the home page; for English, switch with the header's language button."""
+    page.goto(base_url + "/")
+    if lang == "en" and page.locator("html").get_attribute("lang") != "en":
+        page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+
+
+def log_in(page: Page, base_url: str, lang: str, email: str, password: str = PASSWORD) -> None:
+    """Log in through the login form (allauth), as a user would."""
+    page.goto(base_url + "/accounts/login/")
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    page.locator("input[name=login]").fill(email)
+    page.locator("input[name=password]").fill(password)
+    page.locator("main").get_by_role("button", name=ui(lang, "ログイン")).click()
+    expect(page.get_by_role("button", name=ui(lang, "ログアウト"))).to_be_visible()
+
+
+def log_out(page: Page, lang: str) -> None:
+    """Log out with the header's button (a POST form, no confirmation page)."""
+    page.locator("header").get_by_role("button", name=ui(lang, "ログアウト")).click()
+    expect(page.locator("header").get_by_role("link", name=ui(lang, "ログイン"))).to_be_visible()

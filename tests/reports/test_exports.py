@@ -1,0 +1,220 @@
+import csv
+import io
+
+import openpyxl
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from reports.exports import OPEN_DATA_COLUMNS
+from reports.models import ExportLog
+from reports.services import rollup_fiscal_year_compute
+
+from .factories import AttendanceFactory, FundingFactory, MeetingFactory
+
+PARTICIPATION_JA = [
+    "年度",
+    "和暦",
+    "研究会",
+    "上位研究会",
+    "開催回数",
+    "のべ参加者数",
+    "参加者実数",
+    "参加団体数",
+    "市内企業",
+    "市外企業",
+    "大学・研究機関",
+    "行政",
+    "金融機関",
+    "団体",
+    "新規加入団体",
+]
+PARTICIPATION_EN = [
+    "fiscal_year",
+    "era",
+    "study_group",
+    "parent_group",
+    "meetings",
+    "attendance_total",
+    "unique_people",
+    "organisations",
+    "local_companies",
+    "outside_companies",
+    "universities",
+    "government",
+    "financial",
+    "associations",
+    "new_members",
+]
+
+
+def rows_of(data: bytes, encoding: str = "utf-8-sig") -> list[list[str]]:
+    return list(csv.reader(io.StringIO(data.decode(encoding), newline="")))
+
+
+def body(response) -> bytes:
+    if hasattr(response, "streaming_content"):
+        return b"".join(response.streaming_content)
+    return response.content
+
+
+@pytest.fixture
+def rolled(fy2018):
+    FundingFactory(project=fy2018.x, funder=fy2018.orgs.F, scheme='=HYPERLINK("x")')
+    rollup_fiscal_year_compute(fiscal_year=2018)
+    return fy2018
+
+
+def test_participation_csv_has_the_issue_columns_in_order_and_a_total_row(rolled, client_as):
+    response = client_as("admin").get(
+        reverse("reports:export", args=["participation", "csv"]), {"fiscal_year": 2018}
+    )
+    data = body(response)
+    assert data.startswith(b"\xef\xbb\xbf")
+    table = rows_of(data)
+    assert table[0] == PARTICIPATION_JA
+    assert table[1][:5] == ["2018", "平成30年度", "全体", "", "4"]
+    assert table[1][5] == "25"
+    assert [r[2:4] for r in table[2:]] == [
+        ["海洋エネルギー研究会", ""],
+        ["第1部会", "海洋エネルギー研究会"],
+        ["第2部会", "海洋エネルギー研究会"],
+    ]
+
+
+def test_english_header_and_all_row(rolled, client_as):
+    response = client_as("admin").get(
+        reverse("reports:export", args=["participation", "csv"]),
+        {"fiscal_year": 2018, "header": "en"},
+    )
+    table = rows_of(body(response))
+    assert table[0] == PARTICIPATION_EN
+    assert table[1][2] == "ALL"
+
+
+def test_cp932_download_reads_in_shift_jis(rolled, client_as):
+    response = client_as("admin").get(
+        reverse("reports:export", args=["participation", "csv"]), {"encoding": "cp932"}
+    )
+    assert "Shift_JIS" in response["Content-Type"]
+    assert rows_of(body(response), "cp932")[0] == PARTICIPATION_JA
+
+
+def test_cp932_failure_redirects_with_a_message_naming_the_cell(rolled, client_as):
+    rolled.x.name = "𠮷田の事業"
+    rolled.x.save()
+    response = client_as("admin").get(
+        reverse("reports:export", args=["funding", "csv"]), {"encoding": "cp932"}, follow=True
+    )
+    html = response.content.decode()
+    assert "2行目" in html and "事業" in html and "𠮷" in html
+
+
+def test_funding_csv_escapes_formula_text(rolled, client_as):
+    response = client_as("admin").get(reverse("reports:export", args=["funding", "csv"]))
+    table = rows_of(body(response))
+    assert table[0] == ["年度", "和暦", "事業", "資金提供者", "制度", "種別", "金額"]
+    assert table[1][4] == '\'=HYPERLINK("x")'
+    assert table[1][6] == "1000000"
+
+
+def test_participation_xlsx_opens_in_openpyxl(rolled, client_as):
+    response = client_as("admin").get(reverse("reports:export", args=["participation", "xlsx"]))
+    sheet = openpyxl.load_workbook(io.BytesIO(body(response))).active
+    assert [c.value for c in sheet[1]] == PARTICIPATION_JA
+    assert sheet["C2"].value == "全体"
+
+
+def test_attendance_detail_streams_one_row_per_attendance(rolled, client_as):
+    response = client_as("admin").get(
+        reverse("reports:export", args=["attendance", "csv"]), {"fiscal_year": 2018}
+    )
+    assert response.streaming
+    table = rows_of(body(response))
+    assert table[0] == [
+        "開催日",
+        "会議名",
+        "種別",
+        "研究会",
+        "氏名",
+        "団体",
+        "区分",
+        "市内",
+        "出欠",
+    ]
+    assert len(table) == 1 + 10
+    assert table[1][0] == "2018-04-01"
+
+
+def test_every_download_is_logged_with_personal_data_flag(rolled, client_as, people):
+    client = client_as("admin")
+    client.get(reverse("reports:export", args=["attendance", "csv"]), {"fiscal_year": 2018})
+    client.get(reverse("reports:export", args=["participation", "xlsx"]))
+    logs = list(ExportLog.objects.order_by("pk"))
+    assert [(log.kind, log.personal_data, log.user) for log in logs] == [
+        ("attendance", True, people["admin"]),
+        ("participation", False, people["admin"]),
+    ]
+    page = client.get(reverse("reports:export_log")).content.decode()
+    assert "attendance-2018.csv" in page
+
+
+def test_command_writes_the_same_csv(rolled, tmp_path):
+    path = tmp_path / "summary.csv"
+    call_command(
+        "export_annual_summary", "--fiscal-year", "2018", "--header", "en", "--output", str(path)
+    )
+    table = rows_of(path.read_bytes())
+    assert table[0] == PARTICIPATION_EN
+    assert table[1][:3] == ["2018", "平成30年度", "ALL"]
+    assert ExportLog.objects.get().via == "command"
+
+
+def test_command_funding_cp932_and_xlsx(rolled, tmp_path):
+    csv_path, xlsx_path = tmp_path / "f.csv", tmp_path / "f.xlsx"
+    call_command(
+        "export_annual_summary",
+        "--kind",
+        "funding",
+        "--encoding",
+        "cp932",
+        "--output",
+        str(csv_path),
+    )
+    assert rows_of(csv_path.read_bytes(), "cp932")[1][2] == "波力発電の実証事業"
+    call_command("export_annual_summary", "--output", str(xlsx_path))
+    assert openpyxl.load_workbook(xlsx_path).active["A1"].value == "年度"
+
+
+def test_open_data_csv_has_the_event_list_columns(db, client, settings):
+    settings.KYOSO_AUTHORITY_CODE = "142034"
+    public = MeetingFactory(
+        title="波力発電見学会", visibility="public", venue="平塚新港", capacity=30
+    )
+    MeetingFactory(title="非公開の部会", visibility="members")
+    AttendanceFactory(meeting=public)
+    response = client.get(reverse("reports:open_data_csv"))
+    table = rows_of(body(response))
+    assert table[0] == OPEN_DATA_COLUMNS
+    assert len(table[0]) == 32
+    assert len(table) == 2
+    row = dict(zip(table[0], table[1], strict=True))
+    assert row["都道府県コード又は市区町村コード"] == "142034"
+    assert row["都道府県名"] == "神奈川県" and row["市区町村名"] == "平塚市"
+    assert row["イベント名"] == "波力発電見学会"
+    assert row["開始日"] == "2018-10-01" and row["終了日"] == "2018-10-01"
+    assert row["場所名称"] == "平塚新港" and row["定員"] == "30"
+
+
+def test_open_data_times_are_hh_mm_in_tokyo(db, client):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    tokyo = ZoneInfo("Asia/Tokyo")
+    MeetingFactory(
+        visibility="public",
+        starts_at=dt.datetime(2019, 5, 1, 13, 30, tzinfo=tokyo),
+        ends_at=dt.datetime(2019, 5, 1, 16, 0, tzinfo=tokyo),
+    )
+    row = dict(zip(*rows_of(body(client.get(reverse("reports:open_data_csv")))), strict=True))
+    assert (row["開始日"], row["開始時間"], row["終了時間"]) == ("2019-05-01", "13:30", "16:00")

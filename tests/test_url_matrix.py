@@ -1,0 +1,368 @@
+"""One permission matrix over every URL of the site × the five roles.
+
+The URL names are collected from the resolver, so a new URL (or a new method on a view) without
+an entry here fails ``test_every_url_and_method_has_an_entry``. Each entry says how to build the
+URL's arguments from ``site`` (objects of organisation A that B must not see, plus shared and
+public ones), what to send, and the status each role gets:
+
+- anonymous on a private page → 302 to the login page (``LOGIN``)
+- a signed-in user without the role → 403
+- another organisation's private object → 404 (its existence is not leaked)
+- exports and the roll-up status → administrators only
+
+The reports entries come from the reports app's own table (``tests/reports/test_permissions``),
+so there is one copy of each expected status.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.views.static import serve
+
+from events import services as event_services
+from events.models import CalendarToken
+from tests.conftest import ROLES
+from tests.events.factories import MeetingFactory, RegistrationFactory, tokyo
+from tests.factories import MembershipFactory, StudyGroupFactory
+from tests.members.factories import JoinRequestFactory
+from tests.projects.factories import (
+    AgreementFactory,
+    FundingFactory,
+    OutcomeFactory,
+    ProjectFactory,
+)
+from tests.reports.test_permissions import GET_CASES as REPORTS_GET_CASES
+
+pytestmark = pytest.mark.django_db
+
+# URL prefixes whose pages belong to libraries (allauth, the Django admin, the language switch);
+# their protection is tested in tests/security/test_deploy.py and tests/members.
+SKIPPED_PREFIXES = ("admin/", "accounts/", "i18n/")
+
+LOGIN = "login"
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def expect(anonymous, member_a, member_b, staff, admin) -> dict[str, object]:
+    return dict(zip(ROLES, (anonymous, member_a, member_b, staff, admin), strict=True))
+
+
+PUBLIC = expect(200, 200, 200, 200, 200)
+SIGNED_IN = expect(LOGIN, 200, 200, 200, 200)
+SIGNED_IN_POST = expect(LOGIN, 302, 302, 302, 302)
+A_ONLY = expect(LOGIN, 200, 404, 200, 200)
+SECRETARIAT = expect(LOGIN, 403, 403, 200, 200)
+SECRETARIAT_POST = expect(LOGIN, 403, 403, 302, 302)
+SECRETARIAT_404 = expect(LOGIN, 403, 403, 404, 404)
+ADMIN_ONLY = expect(LOGIN, 403, 403, 403, 200)
+ADMIN_ONLY_POST = expect(LOGIN, 403, 403, 403, 302)
+# staff/admin of the fixtures have no Person: nobody to apply or register for.
+PERSONS_ONLY = expect(LOGIN, 200, 200, 403, 403)
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str  # "namespace:url_name"
+    method: str
+    expected: dict[str, object]
+    args: dict[str, str] = field(default_factory=dict)  # URL kwarg → key of ``site``
+    literal_args: dict[str, str] = field(default_factory=dict)  # URL kwarg → value as is
+    data: dict[str, object] = field(default_factory=dict)  # values may be keys of ``site``
+    query: str = ""
+    label: str = ""
+
+    @property
+    def id(self) -> str:
+        return "-".join(filter(None, (self.method, self.name, self.label)))
+
+
+MEMBERS = [
+    Case("home", "get", PUBLIC),
+    Case("members:studygroup_list", "get", PUBLIC),
+    Case("members:studygroup_detail", "get", PUBLIC, {"pk": "group"}),
+    Case("members:studygroup_create", "get", SECRETARIAT),
+    Case("members:studygroup_create", "post", SECRETARIAT),  # empty form → errors, 200
+    Case("members:studygroup_edit", "get", SECRETARIAT, {"pk": "group"}),
+    Case("members:studygroup_edit", "post", SECRETARIAT, {"pk": "group"}),
+    Case("members:studygroup_toggle_applications", "post", SECRETARIAT_POST, {"pk": "group"}),
+    Case("members:join", "get", PERSONS_ONLY, {"pk": "group"}),
+    Case("members:join", "post", PERSONS_ONLY, {"pk": "group"}),
+    Case("members:my_join_requests", "get", PERSONS_ONLY),
+    Case("members:joinrequest_queue", "get", SECRETARIAT),
+    Case("members:joinrequest_decide", "get", SECRETARIAT, {"pk": "join_request"}),
+    Case("members:joinrequest_decide", "post", SECRETARIAT, {"pk": "join_request"}),
+    Case("members:organisation_list", "get", SECRETARIAT),
+    Case("members:organisation_detail", "get", A_ONLY, {"pk": "org_a"}, label="a"),
+    Case("members:organisation_edit", "get", A_ONLY, {"pk": "org_a"}, label="a"),
+    Case(
+        "members:organisation_edit",
+        "get",
+        expect(LOGIN, 404, 200, 200, 200),
+        {"pk": "org_b"},
+        label="b",
+    ),
+    Case("members:organisation_edit", "post", A_ONLY, {"pk": "org_a"}, label="a"),
+    Case("members:organisation_confirm", "post", SECRETARIAT_POST, {"pk": "org_b"}),
+    Case("members:my_organisation", "get", SIGNED_IN),
+]
+
+PROJECTS = [
+    Case("projects:project_list", "get", SIGNED_IN),
+    Case("projects:project_detail", "get", SIGNED_IN, {"pk": "group_project"}, label="group"),
+    Case("projects:project_detail", "get", A_ONLY, {"pk": "private_a"}, label="private_a"),
+    Case("projects:project_create", "get", SECRETARIAT),
+    Case("projects:project_create", "post", SECRETARIAT),
+    Case("projects:project_update", "get", SECRETARIAT, {"pk": "private_a"}),
+    Case("projects:project_update", "post", SECRETARIAT, {"pk": "private_a"}),
+    Case("projects:phase_record", "get", SECRETARIAT, {"pk": "private_a"}),
+    Case("projects:phase_record", "post", SECRETARIAT, {"pk": "private_a"}),
+    Case("projects:funding_create", "get", SECRETARIAT, {"project_pk": "private_a"}),
+    Case("projects:funding_create", "post", SECRETARIAT, {"project_pk": "private_a"}),
+    Case("projects:funding_update", "get", SECRETARIAT, {"pk": "funding"}),
+    Case("projects:funding_update", "post", SECRETARIAT, {"pk": "funding"}),
+    Case("projects:outcome_create", "get", SECRETARIAT, {"project_pk": "private_a"}),
+    Case("projects:outcome_create", "post", SECRETARIAT, {"project_pk": "private_a"}),
+    Case("projects:outcome_update", "get", SECRETARIAT, {"pk": "outcome"}),
+    Case("projects:outcome_update", "post", SECRETARIAT, {"pk": "outcome"}),
+    Case("projects:funding_import", "get", SECRETARIAT),
+    Case("projects:funding_import", "post", SECRETARIAT),
+    Case("projects:funding_export", "get", SECRETARIAT),
+    Case("projects:phase_list", "get", SECRETARIAT),
+    Case("projects:phase_list", "post", SECRETARIAT),
+    Case("projects:public_list", "get", PUBLIC),
+    Case("projects:public_detail", "get", PUBLIC, {"pk": "public_project"}, label="public"),
+    Case(
+        "projects:public_detail",
+        "get",
+        expect(404, 404, 404, 404, 404),
+        {"pk": "private_a"},
+        label="private",
+    ),
+    Case("projects:agreement_list", "get", SIGNED_IN),
+    Case("projects:agreement_detail", "get", A_ONLY, {"pk": "agreement"}),
+    Case("projects:agreement_document", "get", A_ONLY, {"pk": "agreement"}),
+    Case("projects:agreement_create", "get", SECRETARIAT),
+    Case("projects:agreement_create", "post", SECRETARIAT),
+    Case("projects:agreement_update", "get", SECRETARIAT, {"pk": "agreement"}),
+    Case("projects:agreement_update", "post", SECRETARIAT, {"pk": "agreement"}),
+]
+
+EVENTS = [
+    Case("events:meeting_list", "get", PUBLIC),
+    Case("events:meeting_detail", "get", PUBLIC, {"pk": "public_meeting"}, label="public"),
+    Case("events:meeting_detail", "get", SIGNED_IN, {"pk": "meeting"}, label="members"),
+    Case("events:meeting_detail", "get", A_ONLY, {"pk": "a_only"}, label="a_only"),
+    Case("events:meeting_minutes", "get", A_ONLY, {"pk": "a_only"}, label="a_only"),
+    Case("events:meeting_minutes", "get", SIGNED_IN, {"pk": "public_meeting"}, label="public"),
+    Case("events:material_download", "get", A_ONLY, {"pk": "material"}),
+    Case("events:meeting_create", "get", SECRETARIAT),
+    Case("events:meeting_create", "post", SECRETARIAT),
+    Case("events:meeting_update", "get", SECRETARIAT, {"pk": "a_only"}),
+    Case("events:meeting_update", "post", SECRETARIAT, {"pk": "a_only"}),
+    Case("events:meeting_delete", "post", SECRETARIAT_POST, {"pk": "a_only"}),
+    Case("events:material_upload", "post", SECRETARIAT_POST, {"pk": "a_only"}),
+    Case("events:material_delete", "post", SECRETARIAT_POST, {"pk": "material"}),
+    Case("events:register", "get", PERSONS_ONLY, {"pk": "meeting"}, label="members"),
+    Case(
+        "events:register",
+        "get",
+        expect(LOGIN, 200, 404, 403, 403),
+        {"pk": "a_only"},
+        label="a_only",
+    ),
+    Case(
+        "events:register",
+        "post",
+        expect(LOGIN, 200, 404, 403, 403),  # empty form → errors
+        {"pk": "a_only"},
+        label="a_only",
+    ),
+    Case(
+        "events:registration_cancel",
+        "post",
+        expect(LOGIN, 302, 404, 302, 302),
+        {"pk": "registration"},
+    ),
+    Case("events:my_meetings", "get", SIGNED_IN),
+    Case("events:attendance_sheet", "get", SECRETARIAT, {"pk": "meeting"}),
+    Case(
+        "events:attendance_sheet",
+        "post",
+        SECRETARIAT_POST,
+        {"pk": "meeting"},
+        data={"person": "person_a", "status": "attended"},
+    ),
+    Case("events:attendance_mark_registered", "post", SECRETARIAT_POST, {"pk": "meeting"}),
+    Case(
+        "events:attendance_headcount",
+        "post",
+        SECRETARIAT_POST,
+        {"pk": "meeting"},
+        data={"unnamed_headcount": 3},
+    ),
+    Case(
+        "events:attendance_walk_in",
+        "post",
+        SECRETARIAT_POST,
+        {"pk": "meeting"},
+        data={"person": "person_a"},
+    ),
+    # Without an htmx header the search redirects back to the sheet.
+    Case("events:attendance_search", "get", SECRETARIAT_POST, {"pk": "meeting"}),
+    Case("events:import_upload", "get", SECRETARIAT),
+    Case("events:import_upload", "post", SECRETARIAT),
+    Case("events:import_preview", "get", SECRETARIAT_404, literal_args={"token": "unknown"}),
+    Case("events:import_preview", "post", SECRETARIAT_404, literal_args={"token": "unknown"}),
+    Case("events:calendar", "get", SIGNED_IN),
+    Case("events:calendar", "post", SIGNED_IN_POST),
+    Case("events:feed_public", "get", PUBLIC),
+    # The feed's token is the credential (calendar apps send no cookies), whoever asks.
+    Case(
+        "events:feed_group",
+        "get",
+        PUBLIC,
+        {"group_pk": "a_only_group", "token": "token_a"},
+        label="own_token",
+    ),
+    Case(
+        "events:feed_group",
+        "get",
+        expect(404, 404, 404, 404, 404),
+        {"group_pk": "a_only_group", "token": "token_b"},
+        label="outsiders_token",
+    ),
+]
+
+
+def _reports_cases() -> list[Case]:
+    cases = [
+        Case(
+            name,
+            "get",
+            {role: LOGIN if status == 302 else status for role, status in expected.items()},
+            literal_args=dict(kwargs),
+            query=query,
+            label=".".join(kwargs.values()) + query.replace("?", "-"),
+        )
+        for name, kwargs, query, expected in REPORTS_GET_CASES
+    ]
+    cases.append(Case("reports:recompute", "post", ADMIN_ONLY_POST))
+    return cases
+
+
+MATRIX = MEMBERS + PROJECTS + EVENTS + _reports_cases()
+
+
+@pytest.fixture
+def site(people, study_group, org_a, org_b):
+    """Objects of organisation A that B must not see, objects both share, and public ones."""
+    a_only_group = StudyGroupFactory(name="水中ロボット研究会")
+    MembershipFactory(organisation=org_a, study_group=a_only_group)
+    private_a = ProjectFactory(name="A社の非公開事業", lead_organisation=org_a)
+    agreement = AgreementFactory(parties=[org_a])
+    agreement.projects.add(private_a)
+    agreement.document.save("signed.pdf", ContentFile(PDF), save=True)
+    meeting = MeetingFactory(
+        study_group=study_group,
+        starts_at=tokyo(2018, 7, 10, 13, 30),
+        minutes="波力発電装置の設置海域について協議した。",
+    )
+    a_only = MeetingFactory(study_group=a_only_group, date=dt.date(2018, 9, 1))
+    material = event_services.material_add(
+        meeting=a_only,
+        upload=SimpleUploadedFile("資料.pdf", PDF),
+        title="配布資料",
+        uploaded_by=people["staff"],
+    )
+    return {
+        "group": study_group.pk,
+        "a_only_group": a_only_group.pk,
+        "org_a": org_a.pk,
+        "org_b": org_b.pk,
+        "join_request": JoinRequestFactory(
+            applicant=people["member_b"].person, study_group=study_group
+        ).pk,
+        "private_a": private_a.pk,
+        "group_project": ProjectFactory(study_groups=[study_group]).pk,
+        "public_project": ProjectFactory(is_public=True).pk,
+        "funding": FundingFactory(project=private_a).pk,
+        "outcome": OutcomeFactory(project=private_a).pk,
+        "agreement": agreement.pk,
+        "meeting": meeting.pk,
+        "a_only": a_only.pk,
+        "public_meeting": MeetingFactory(
+            study_group=study_group, visibility="public", starts_at=tokyo(2026, 12, 5, 10, 0)
+        ).pk,
+        "material": material.pk,
+        "registration": RegistrationFactory(meeting=meeting, person=people["member_a"].person).pk,
+        "person_a": people["member_a"].person.pk,
+        "token_a": CalendarToken.objects.create(user=people["member_a"]).token,
+        "token_b": CalendarToken.objects.create(user=people["member_b"]).token,
+    }
+
+
+@pytest.mark.parametrize("case", MATRIX, ids=[case.id for case in MATRIX])
+def test_every_role_gets_the_expected_status(case, site, client_as):
+    kwargs = {key: site[name] for key, name in case.args.items()} | case.literal_args
+    url = reverse(case.name, kwargs=kwargs)
+    url += case.query
+    data = {k: site.get(v, v) if isinstance(v, str) else v for k, v in case.data.items()}
+    login = reverse("account_login")
+    seen = {}
+    for role in ROLES:
+        # Each role starts from the same data: a deletion by staff must not 404 the admin.
+        with transaction.atomic():
+            response = getattr(client_as(role), case.method)(url, data)
+            transaction.set_rollback(True)
+        status = response.status_code
+        if status == 302 and role == "anonymous" and response["Location"].startswith(login):
+            status = LOGIN
+        seen[role] = status
+    assert seen == case.expected
+
+
+def _site_urls(patterns, namespaces=()) -> list[tuple[str, object]]:
+    """(qualified name, view) of every URL pattern outside the skipped prefixes."""
+    found = []
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if str(pattern.pattern) in SKIPPED_PREFIXES:
+                continue
+            inner = namespaces + ((pattern.namespace,) if pattern.namespace else ())
+            found += _site_urls(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.callback is not serve:
+            found.append((":".join((*namespaces, pattern.name or "<unnamed>")), pattern.callback))
+    return found
+
+
+def _methods(view) -> set[str]:
+    view_class = getattr(view, "view_class", None)
+    if view_class is None:  # function views of the site answer GET
+        return {"get"}
+    return {method for method in ("get", "post") if hasattr(view_class, method)}
+
+
+def test_every_url_and_method_has_an_entry():
+    wanted = {
+        (name, method)
+        for name, view in _site_urls(get_resolver().url_patterns)
+        for method in _methods(view)
+    }
+    covered = {(case.name, case.method) for case in MATRIX}
+    assert wanted - covered == set(), "add these (URL, method) pairs to the matrix"
+    assert covered - wanted == set(), "these matrix entries name no URL"
+
+
+def test_the_url_collector_sees_every_app():
+    names = {name for name, _ in _site_urls(get_resolver().url_patterns)}
+    for expected in ("home", "members:organisation_detail", "projects:agreement_document"):
+        assert expected in names
+    assert {"events:feed_group", "reports:export"} <= names
+    assert not any(name.startswith(("admin:", "account_")) for name in names)
