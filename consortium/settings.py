@@ -84,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "consortium.context_processors.site",
+                "members.context_processors.role",
             ],
             "builtins": ["consortium.templatetags.fiscal"],
         },

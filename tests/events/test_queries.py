@@ -37,7 +37,7 @@ def test_attendance_sheet_query_count_is_constant(
         django_assert_num_queries,
         client_as("staff"),
         reverse("events:attendance_sheet", args=[meeting.pk]),
-        11,
+        9,
     )
     assert response.content.decode().count("sheet-row__name") == n + 2
 
@@ -51,7 +51,7 @@ def test_meeting_detail_query_count_is_constant(
         django_assert_num_queries,
         client_as("member_a"),
         reverse("events:meeting_detail", args=[meeting.pk]),
-        10,
+        8,
     )
 
 

@@ -76,7 +76,7 @@ def test_project_list_count_is_locked(client_as, study_group, org_a, django_asse
     client.get(reverse("projects:project_list"))  # warm the session
     # session, user, groups, person and permissions (navigation), filter choices (phases,
     # themes, study groups, funders), count, page, study groups prefetch
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(11):
         client.get(reverse("projects:project_list"))
 
 

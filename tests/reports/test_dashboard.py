@@ -8,9 +8,9 @@ from reports.services import rollup_all_compute, rollup_fiscal_year_compute
 
 from .factories import AttendanceFactory, FundingFactory, MeetingFactory, ProjectFactory
 
-# Every HTML page: session, user, role groups, the user's person (header) and the two permission
-# reads of the other apps' menus. Downloads need only the first three.
-PAGE = 6
+# Every HTML page: session, user, role groups and the user's person (header and menus, read once
+# per request by members.context_processors.role).
+PAGE = 4
 DASHBOARD_QUERIES = PAGE + 8  # participation, funding, phase counts + names, cliffs, as-of, lists
 
 
