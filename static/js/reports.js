@@ -12,7 +12,7 @@
     if (!canvas || typeof window.Chart === "undefined") {
       return;
     }
-    config.options = Object.assign({ responsive: true, maintainAspectRatio: true }, config.options || {});
+    config.options = Object.assign({ responsive: true, maintainAspectRatio: false }, config.options || {});
     new window.Chart(canvas, config);
   }
 
