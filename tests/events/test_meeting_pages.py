@@ -93,3 +93,24 @@ def test_navigation_shows_events_items_by_role(client_as, people):
     assert reverse("events:my_meetings") in member
     assert reverse("events:import_upload") not in member
     assert reverse("events:import_upload") in staff
+
+
+def test_meeting_page_counts_each_attendee_once_beside_registrations(client_as, people, meeting):
+    from tests.events.factories import AttendanceFactory, RegistrationFactory
+
+    for _ in range(12):
+        registration = RegistrationFactory(meeting=meeting)
+        AttendanceFactory(
+            meeting=meeting,
+            person=registration.person,
+            organisation=registration.person.organisation,
+            status="attended",
+        )
+    AttendanceFactory(meeting=meeting, status="attended")  # a walk-in
+    AttendanceFactory(meeting=meeting, status="absent")
+    meeting.unnamed_headcount = 3
+    meeting.save(update_fields=["unnamed_headcount"])
+
+    response = client_as("staff").get(reverse("events:meeting_detail", args=[meeting.pk]))
+
+    assert "16 人（記名 13 ＋ 当日参加 3）" in response.content.decode()
