@@ -9,7 +9,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 
 .PHONY: install messages migrate demo run test lint format check-migrations ci clean backup restore \
-	screenshots
+	screenshots bench
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -70,6 +70,13 @@ restore:
 	pg_restore --clean --if-exists --no-owner --no-privileges --single-transaction \
 		--dbname="$(DATABASE_URL)" "$(BACKUP)"
 	@echo "restored $(BACKUP)"
+
+# Benchmarks at prefecture scale (1M attendance rows) on PostgreSQL: writes bench/RESULTS.md.
+# Reads DATABASE_URL (default postgres://postgres@127.0.0.1:5432/kyoso_bench, created if missing);
+# BENCH_LOAD_SECONDS shortens the load test for trial runs, BENCH_SKIP_TESTS=1 skips `make test`.
+BENCH_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/kyoso_bench)
+bench: messages
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.run
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .test-media

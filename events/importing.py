@@ -39,6 +39,8 @@ COLUMNS = [
     Column("headcount", "人数"),
 ]
 HEADERS = {c.key: c.ja for c in COLUMNS}
+# What matching reads of existing organisations (whole rows cost several times more).
+MATCH_ORGANISATION_FIELDS = ("pk", "name", "corporate_number")
 
 
 def _kinds() -> dict[str, str]:
@@ -80,7 +82,9 @@ class PlannedPerson:
     @property
     def organisation_name(self) -> str:
         if self.existing:
-            return self.existing.organisation.name
+            # Matched by e-mail: the name came with the match (no organisation instance).
+            name = getattr(self.existing, "organisation_name", None)
+            return name if name is not None else self.existing.organisation.name
         return self.organisation.name if self.organisation else ""
 
 
@@ -228,20 +232,33 @@ def import_plan(data: bytes, filename: str, *, encoding: str | None = None) -> I
     numbers = {i["corporate_number"] for i in parsed if i["corporate_number"]}
     org_names = {i["organisation"] for i in parsed if i.get("organisation")}
     orgs = list(
-        Organisation.objects.filter(Q(corporate_number__in=numbers) | Q(name__in=org_names))
+        Organisation.objects.filter(Q(corporate_number__in=numbers) | Q(name__in=org_names)).only(
+            *MATCH_ORGANISATION_FIELDS
+        )
     )
     orgs_by_number = {o.corporate_number: o for o in orgs if o.corporate_number}
     orgs_by_name = {o.name: o for o in orgs}
     emails = {i["email"].lower() for i in parsed if i.get("email")}
-    people_by_email = {
-        p.email_lower: p
-        for p in Person.objects.annotate(email_lower=Lower("email"))
+    # Tuples, not instances: a Person is built once per person the sheet names.
+    people_by_email: dict[str, object] = {
+        row[0]: row[1:]
+        for row in Person.objects.annotate(email_lower=Lower("email"))
         .filter(email_lower__in=emails)
-        .select_related("organisation")
+        .values_list("email_lower", "pk", "name", "email", "organisation_id", "organisation__name")
     }
-    people_by_name = {
-        (p.organisation_id, _norm(p.name)): p
-        for p in Person.objects.filter(organisation__in=orgs).select_related("organisation")
+    # Matching by name is only needed for rows whose e-mail did not find the person.
+    by_name = [i for i in parsed if _needs_name_match(i, people_by_email)]
+    names_wanted = {i.get("organisation") for i in by_name}
+    numbers_wanted = {i["corporate_number"] for i in by_name if i["corporate_number"]}
+    by_name_orgs = [
+        o.pk for o in orgs if o.name in names_wanted or o.corporate_number in numbers_wanted
+    ]
+    # Tuples, not instances: a Person is built only for the rows that match one.
+    people_by_name: dict[object, object] = {
+        (org_id, _norm(name)): (pk, name, email, org_id)
+        for pk, name, email, org_id in Person.objects.filter(
+            organisation__in=by_name_orgs
+        ).values_list("pk", "name", "email", "organisation_id")
     }
 
     planned_orgs: dict[str, PlannedOrganisation] = {}
@@ -304,16 +321,22 @@ def import_plan(data: bytes, filename: str, *, encoding: str | None = None) -> I
     return plan
 
 
+def _needs_name_match(item: dict, people_by_email: dict) -> bool:
+    email = item.get("email", "")
+    return bool(item.get("person")) and not (email and email.lower() in people_by_email)
+
+
 def _plan_person(item, orgs_by_number, orgs_by_name, people_by_email, people_by_name, planned_orgs):
     """Match by email, else by name within the organisation; else plan a new person."""
     email = item.get("email", "")
     if email and email.lower() in people_by_email:
-        return PlannedPerson(
-            name=item["person"],
-            email=email,
-            organisation=None,
-            existing=people_by_email[email.lower()],
-        )
+        found = people_by_email[email.lower()]
+        if isinstance(found, tuple):
+            pk, person_name, person_email, org_id, org_name = found
+            found = Person(pk=pk, name=person_name, email=person_email, organisation_id=org_id)
+            found.organisation_name = org_name
+            people_by_email[email.lower()] = found
+        return PlannedPerson(name=item["person"], email=email, organisation=None, existing=found)
     number, name = item["corporate_number"], item.get("organisation", "")
     if not number and not name:
         return None
@@ -331,7 +354,13 @@ def _plan_person(item, orgs_by_number, orgs_by_name, people_by_email, people_by_
         )
     organisation.rows.append(item["row"])
     if existing_org:
-        person = people_by_name.get((existing_org.pk, _norm(item["person"])))
+        name_key = (existing_org.pk, _norm(item["person"]))
+        person = people_by_name.get(name_key)
+        if isinstance(person, tuple):
+            pk, person_name, person_email, org_id = person
+            person = Person(pk=pk, name=person_name, email=person_email, organisation_id=org_id)
+            person.organisation = existing_org
+            people_by_name[name_key] = person
         if person:
             return PlannedPerson(
                 name=person.name, email=person.email, organisation=organisation, existing=person

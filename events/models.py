@@ -293,7 +293,15 @@ class Attendance(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["meeting", "person"], name="attendance_unique_person")
         ]
-        indexes = [models.Index(fields=["meeting", "status"], name="attendance_meeting_status_idx")]
+        indexes = [
+            # Covers the roll-up's read of a fiscal year (meeting → status, person, organisation)
+            # so PostgreSQL answers it from the index instead of scanning every year's rows.
+            # (Key columns, not INCLUDE: SQLite has no covering indexes.)
+            models.Index(
+                fields=["meeting", "status", "person", "organisation"],
+                name="attendance_meeting_cover_idx",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} — {self.meeting} ({self.get_status_display()})"

@@ -6,6 +6,8 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from consortium.widgets import PlainSelect
+
 from .models import Organisation, Sector, StudyGroup
 
 
@@ -21,6 +23,7 @@ class OrganisationFilter(django_filters.FilterSet):
         label=_("研究会"),
         queryset=StudyGroup.objects.with_family().order_by("parent__order", "order", "name"),
         method="filter_study_group",
+        widget=PlainSelect,
     )
     is_confirmed = django_filters.ChoiceFilter(
         label=_("確認状態"),

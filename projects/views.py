@@ -38,7 +38,15 @@ from .forms import (
     ProjectForm,
 )
 from .funding import funding_table
-from .models import Agreement, Funding, Outcome, Phase, PhaseTransition, Project
+from .models import (
+    Agreement,
+    AgreementParty,
+    Funding,
+    Outcome,
+    Phase,
+    PhaseTransition,
+    Project,
+)
 from .querysets import agreement_changes, project_changes
 
 EXPIRY_DAYS = 90
@@ -150,7 +158,8 @@ class ProjectDetailView(LoginRequiredMixin, DetailView):
             outcomes=outcomes,
             outcomes_per_year=_outcomes_per_year(outcomes),
             agreements=project.agreements.visible_to(self.request.user).prefetch_related(
-                "parties__organisation"
+                # Parties with their organisation in one query, not one for each.
+                Prefetch("parties", queryset=AgreementParty.objects.select_related("organisation"))
             ),
             current_fiscal_year=current_fiscal_year(),
         )

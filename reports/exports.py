@@ -204,6 +204,29 @@ def funding_export(*, fiscal_year: int | None = None, language: str = "ja") -> E
     )
 
 
+ATTENDANCE_FIELDS = (
+    "meeting__date",
+    "meeting__title",
+    "meeting__kind",
+    "meeting__study_group__name",
+    "meeting__study_group__parent__name",
+    "person__name",
+    "organisation__name",
+    "organisation__sector",
+    "organisation__is_local",
+    "status",
+)
+
+
+def attendance_queryset(fiscal_year: int) -> QuerySet:
+    """The attendance-detail rows of one fiscal year as tuples, in export order."""
+    return (
+        Attendance.objects.filter(meeting__fiscal_year=fiscal_year)
+        .order_by("meeting__date", "meeting_id", "pk")
+        .values_list(*ATTENDANCE_FIELDS)
+    )
+
+
 def attendance_export(*, fiscal_year: int, language: str = "ja") -> Export:
     """One row per attendance of the fiscal year, read in chunks (flat memory)."""
     from events.models import AttendanceStatus, MeetingKind
@@ -219,22 +242,7 @@ def attendance_export(*, fiscal_year: int, language: str = "ja") -> Export:
         return mapping.get(value, value)
 
     def rows() -> Iterator[list]:
-        queryset = (
-            Attendance.objects.filter(meeting__fiscal_year=fiscal_year)
-            .order_by("meeting__date", "meeting_id", "pk")
-            .values_list(
-                "meeting__date",
-                "meeting__title",
-                "meeting__kind",
-                "meeting__study_group__name",
-                "meeting__study_group__parent__name",
-                "person__name",
-                "organisation__name",
-                "organisation__sector",
-                "organisation__is_local",
-                "status",
-            )
-        )
+        queryset = attendance_queryset(fiscal_year)
         for (
             date,
             title,

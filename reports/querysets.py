@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Count, Max, Sum
 from django.utils.translation import gettext as _
 
@@ -138,6 +139,36 @@ def dashboard(*, study_group_id: int | None = None, project_id: int | None = Non
         study_groups=sorted(StudyGroup.objects.select_related("parent"), key=_family_order),
         projects=list(Project.objects.order_by("name").only("pk", "name")),
     )
+
+
+def dashboard_version() -> tuple[str, object]:
+    """(a token that changes whenever the dashboard's numbers can, the roll-up's "as of" time).
+
+    One small query, the same for every worker process (unlike a version kept in a per-process
+    cache): the last roll-up time (attendance, membership and funding changes all end in a
+    roll-up), and the count and last id of the live-read tables (projects, phase transitions,
+    study groups). Renames are not seen here; the cache lifetime bounds them.
+    """
+    from projects.models import PhaseTransition
+
+    tables = [RollupState, Project, PhaseTransition, StudyGroup]
+    names = [connection.ops.quote_name(m._meta.db_table) for m in tables]
+    parts = [f"(SELECT MAX(last_rolled_at) FROM {names[0]})"]
+    parts += [f"(SELECT COUNT(*) FROM {n})" for n in names[1:]]
+    parts += [f"(SELECT MAX(id) FROM {n})" for n in names[1:]]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts))
+        row = cursor.fetchone()
+    as_of = row[0]
+    if isinstance(as_of, str):  # SQLite returns the text of a MAX() over datetimes
+        from django.utils.dateparse import parse_datetime
+
+        as_of = parse_datetime(as_of)
+        if as_of is not None and as_of.tzinfo is None:
+            from datetime import UTC
+
+            as_of = as_of.replace(tzinfo=UTC)
+    return "-".join(str(v) for v in row), as_of
 
 
 def _family_order(group: StudyGroup) -> tuple:

@@ -107,3 +107,13 @@ def broker_down():
     app._pool = None
     app.amqp._producer_pool = None
     broker.forget()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """The dashboard body is cached per data version; no test sees another test's pages."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -1,0 +1,173 @@
+"""Run every measure in one go and write bench/RESULTS.md: ``python -m bench.run`` (``make bench``).
+
+Environment: DATABASE_URL (PostgreSQL; default postgres://postgres@127.0.0.1:5432/kyoso_bench,
+created when missing), BENCH_ATTENDANCE (default 1,000,000; the data set is regenerated when
+the database holds a different count), BENCH_SEED (1), BENCH_LOAD_SECONDS (60),
+BENCH_SKIP_TESTS=1 to leave out the `make test` timing during trial runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from urllib.parse import urlsplit, urlunsplit
+
+from .results import Figure, write
+from .server import ROOT
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/kyoso_bench"
+PAGE_NOTES = {
+    "project detail": "Constant (no per-row queries), but the page shows eight related "
+    "collections at one query each (partners, study groups, phases, funding, outcomes and "
+    "their organisations, agreements with parties, funding and outcome history for staff) "
+    "besides the 4 every page makes; ≤ 12 needs the 変更履歴 loaded on demand (htmx) or "
+    "merged reads.",
+}
+
+
+def _log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S', time.gmtime())} UTC] {message}", flush=True)
+
+
+def _manage(url: str, *args: str) -> str:
+    env = {**os.environ, "DATABASE_URL": url}
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True
+    )
+    return result.stdout.decode()
+
+
+def _with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def ensure_database(url: str, *, fresh: bool = False) -> None:
+    """Create the PostgreSQL database of ``url`` when missing (or drop it first when fresh)."""
+    import psycopg2
+    from psycopg2 import sql
+
+    name = urlsplit(url).path.lstrip("/")
+    admin = psycopg2.connect(_with_database(url, "postgres"))
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        if fresh:
+            cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    admin.close()
+
+
+def page_counts(url: str) -> dict:
+    env = {**os.environ, "DATABASE_URL": url}
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.pages"], cwd=ROOT, env=env, check=True, capture_output=True
+    )
+    return json.loads(result.stdout)
+
+
+def pages_figures(demo: dict, full: dict) -> list[Figure]:
+    from .pages import LIMIT
+
+    figures = []
+    for name in full:
+        small, big = demo[name], full[name]
+        same = small["queries"] == big["queries"]
+        ok_status = small["status"] == big["status"] == 200
+        figures.append(
+            Figure(
+                f"queries: {name}",
+                f"{small['queries']} (demo) / {big['queries']} (bench)",
+                "dashboard 3 queries (43 with per-row counts)",
+                f"identical, ≤ {LIMIT}",
+                same and big["queries"] <= LIMIT and ok_status,
+                " ".join(
+                    n
+                    for n in (
+                        "" if ok_status else f"Status {small['status']} / {big['status']}.",
+                        PAGE_NOTES.get(name, "") if big["queries"] > LIMIT else "",
+                    )
+                    if n
+                ),
+            )
+        )
+    return figures
+
+
+def main() -> int:
+    url = os.environ.get("DATABASE_URL") or DEFAULT_URL
+    if not url.startswith(("postgres://", "postgresql://")):
+        print("make bench needs PostgreSQL: set DATABASE_URL=postgres://…", file=sys.stderr)
+        return 2
+    os.environ["DATABASE_URL"] = url
+    attendance = int(os.environ.get("BENCH_ATTENDANCE", "1000000"))
+    seed = os.environ.get("BENCH_SEED", "1")
+    demo_url = _with_database(url, urlsplit(url).path.lstrip("/") + "_demo")
+    figures: list[Figure] = []
+
+    _log(f"database {urlsplit(url).path.lstrip('/')}: migrate")
+    ensure_database(url)
+    _manage(url, "migrate", "--noinput")
+
+    from .setup import django_setup
+
+    django_setup()
+    from events.models import Attendance
+
+    present = Attendance.objects.count()
+    if present != attendance:
+        _log(f"generating bench data ({attendance:,} attendance rows, seed {seed})")
+        started = time.perf_counter()
+        _manage(url, "generate_bench_data", f"--attendance={attendance}", f"--seed={seed}")
+        generated = f"generated in {time.perf_counter() - started:.0f} s"
+    else:
+        generated = "already present (not regenerated)"
+    figures.append(Figure("bench data", f"{attendance:,} attendance rows, {generated}"))
+
+    _log("queries per page: demo database")
+    ensure_database(demo_url, fresh=True)
+    _manage(demo_url, "migrate", "--noinput")
+    _manage(demo_url, "load_demo")
+    demo = page_counts(demo_url)
+    _log("queries per page: bench database")
+    figures += pages_figures(demo, page_counts(url))
+
+    from . import export, importing, load, rollup, testsuite
+
+    steps = [
+        ("full roll-up", rollup.measure_full),
+        ("incremental roll-up", rollup.measure_incremental),
+        ("import validation", importing.measure),
+        ("CSV export vs COPY", export.measure),
+        ("pages under load", load.measure),
+    ]
+    if os.environ.get("BENCH_SKIP_TESTS") != "1":
+        steps.append(("make test", testsuite.measure))
+    for label, step in steps:
+        _log(label)
+        figures += step()
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        server_version = cursor.fetchone()[0]
+    path = write(
+        figures,
+        context={
+            "cpus": str(os.cpu_count()),
+            "database": f"PostgreSQL {server_version}",
+            "load duration": f"{load.duration():.0f} s per page",
+        },
+    )
+    for f in figures:
+        print(f"{f.verdict:>12}  {f.measure}: {f.figure}")
+    _log(f"written {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
