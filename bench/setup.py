@@ -12,3 +12,7 @@ def django_setup() -> None:
     import django
 
     django.setup()
+    # Roll-ups run in this process even when REDIS_URL is set: the bench times them itself.
+    from consortium.celery import app
+
+    app.conf.task_always_eager = True

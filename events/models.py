@@ -92,7 +92,11 @@ class Meeting(models.Model):
         verbose_name = _("会議")
         verbose_name_plural = _("会議")
         ordering = ["-date", "-starts_at", "-pk"]
-        indexes = [models.Index(fields=["date"], name="meeting_date_idx")]
+        indexes = [
+            models.Index(fields=["date"], name="meeting_date_idx"),
+            # A study group family's meetings of one year (the incremental roll-up).
+            models.Index(fields=["study_group", "fiscal_year"], name="meeting_group_year_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(study_group__isnull=False) | Q(project__isnull=False),

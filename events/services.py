@@ -33,9 +33,20 @@ from .signals import attendance_changed
 
 
 def _changed(fiscal_years: Iterable[int | None]) -> None:
+    """Meetings of these years changed in ways a recount of one meeting does not cover."""
     years = {fy for fy in fiscal_years if fy is not None}
     if years:
         attendance_changed.send(sender=Meeting, fiscal_years=years)
+
+
+def _meeting_changed(meeting: Meeting, person_ids: Iterable[int] = ()) -> None:
+    """One meeting's attendance of these people (or its headcount) changed."""
+    attendance_changed.send(
+        sender=Meeting,
+        fiscal_years={meeting.fiscal_year},
+        meeting_id=meeting.pk,
+        person_ids=set(person_ids),
+    )
 
 
 # --- meetings ---------------------------------------------------------------------------------
@@ -45,13 +56,18 @@ def _changed(fiscal_years: Iterable[int | None]) -> None:
 def meeting_save(*, meeting: Meeting) -> Meeting:
     """Create or update a meeting (already validated). Moving it to another fiscal year reports
     both years as changed."""
-    old_year = None
+    before = None
     if meeting.pk:
-        old_year = (
-            Meeting.objects.filter(pk=meeting.pk).values_list("fiscal_year", flat=True).first()
+        before = (
+            Meeting.objects.filter(pk=meeting.pk)
+            .values_list("fiscal_year", "study_group_id")
+            .first()
         )
     meeting.save()
-    _changed({old_year, meeting.fiscal_year})
+    if before is None or before == (meeting.fiscal_year, meeting.study_group_id):
+        _meeting_changed(meeting)
+    else:  # moved to another year or study group: both sides change
+        _changed({before[0], meeting.fiscal_year})
     return meeting
 
 
@@ -177,7 +193,7 @@ def attendance_set(
     if status not in AttendanceStatus.values:
         raise ValidationError(_("出欠の値が正しくありません。"), code="invalid_status")
     attendance = _mark(meeting=meeting, person=person, status=status, recorded_by=recorded_by)
-    _changed({meeting.fiscal_year})
+    _meeting_changed(meeting, [person.pk])
     return attendance
 
 
@@ -185,7 +201,7 @@ def attendance_set(
 def attendance_clear(*, meeting: Meeting, person: Person) -> None:
     """Undo a tick: the person is back to "not recorded"."""
     Attendance.objects.filter(meeting=meeting, person=person).delete()
-    _changed({meeting.fiscal_year})
+    _meeting_changed(meeting, [person.pk])
 
 
 @transaction.atomic
@@ -203,7 +219,7 @@ def attendance_mark_registered(*, meeting: Meeting, recorded_by: User | None) ->
         .exclude(pk__in=recorded)
         .only("pk", "organisation_id")
     )
-    count = 0
+    marked = []
     for person in people:
         _mark(
             meeting=meeting,
@@ -211,9 +227,9 @@ def attendance_mark_registered(*, meeting: Meeting, recorded_by: User | None) ->
             status=AttendanceStatus.ATTENDED,
             recorded_by=recorded_by,
         )
-        count += 1
-    _changed({meeting.fiscal_year})
-    return count
+        marked.append(person.pk)
+    _meeting_changed(meeting, marked)
+    return len(marked)
 
 
 @transaction.atomic
@@ -244,7 +260,7 @@ def walk_in_add(
         status=AttendanceStatus.ATTENDED,
         recorded_by=recorded_by,
     )
-    _changed({meeting.fiscal_year})
+    _meeting_changed(meeting, [person.pk])
     return attendance
 
 
@@ -255,7 +271,7 @@ def headcount_set(*, meeting: Meeting, headcount: int) -> Meeting:
         raise ValidationError(_("人数は0以上にしてください。"), code="negative")
     meeting.unnamed_headcount = headcount
     meeting.save(update_fields=["unnamed_headcount"])
-    _changed({meeting.fiscal_year})
+    _meeting_changed(meeting)
     return meeting
 
 

@@ -3,6 +3,10 @@
 ``attendance_changed(sender, fiscal_years: set[int])``: meetings, attendance or unnamed headcounts
 of those fiscal years changed (sheet edits, walk-ins, imports, meeting moved between years —
 both the old and the new year are sent).
+
+When the change stays inside one meeting (a tick on the sheet, a walk-in, the headcount), the
+sender also names it: ``meeting_id`` and ``person_ids`` (the people whose attendance at it changed,
+possibly none), so reports can recount that meeting's people instead of the whole year.
 """
 
 from django.dispatch import Signal

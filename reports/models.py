@@ -113,6 +113,11 @@ class RollupState(models.Model):
     started_at = models.DateTimeField(_("開始日時"), null=True, blank=True)
     last_rolled_at = models.DateTimeField(_("最終集計日時"), null=True, blank=True)
     last_error = models.TextField(_("エラー"), blank=True)
+    attendees_ready = models.BooleanField(
+        _("参加者一覧の集計済み"),
+        default=False,
+        help_text=_("オンのとき、この年度の年度別参加者が出欠記録と一致しています。"),
+    )
 
     class Meta:
         verbose_name = _("集計状況")
@@ -125,6 +130,38 @@ class RollupState(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.state in (self.State.QUEUED, self.State.RUNNING)
+
+
+class FiscalYearAttendee(models.Model):
+    """Who attended in a fiscal year, for which organisation, and how many times.
+
+    Derived from attendance like the summaries. It lets a saved meeting update the whole
+    consortium's 参加者実数 and 参加団体数 by recounting only the people of that meeting, instead of
+    grouping the whole year's attendance again (``services.rollup_meeting_compute``). Valid only
+    while the year's ``RollupState.attendees_ready`` is on.
+    """
+
+    fiscal_year = models.PositiveSmallIntegerField(_("年度"))
+    person = models.ForeignKey(
+        "members.Person", verbose_name=_("参加者"), on_delete=models.CASCADE, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("所属"), on_delete=models.CASCADE, related_name="+"
+    )
+    attended = models.PositiveIntegerField(_("出席回数"))
+
+    class Meta:
+        verbose_name = _("年度別参加者")
+        verbose_name_plural = _("年度別参加者")
+        indexes = [
+            models.Index(
+                fields=["fiscal_year", "person", "organisation"], name="attendee_year_person_idx"
+            ),
+            models.Index(fields=["fiscal_year", "organisation"], name="attendee_year_org_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fiscal_year} {self.person_id} {self.organisation_id}"
 
 
 class ExportLog(models.Model):

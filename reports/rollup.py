@@ -17,6 +17,8 @@ without a study group.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Count, Q, Sum
 
 from consortium.fiscal import fiscal_year_end, fiscal_year_start
@@ -79,15 +81,45 @@ def _keys(group_id: int | None, parents: dict[int, int | None]) -> list[object]:
     return [parent, group_id, None]
 
 
-def compute_participation(fiscal_year: int) -> dict[int | None, dict[str, int]]:
+def _in_groups(groups: Iterable[int | None] | None, prefix: str = "") -> Q:
+    """Records of these study groups (``None``: meetings without a study group); all if None."""
+    if groups is None:
+        return Q()
+    groups = set(groups)
+    condition = Q(**{f"{prefix}study_group_id__in": [g for g in groups if g is not None]})
+    if None in groups:
+        condition |= Q(**{f"{prefix}study_group__isnull": True})
+    return condition
+
+
+def family(group_id: int | None) -> list[int | None]:
+    """The study groups whose records count in the same top-level row as ``group_id``'s: the
+    top-level group and all its subcommittees (``[None]`` for meetings without a group)."""
+    if group_id is None:
+        return [None]
+    top = StudyGroup.objects.filter(pk=group_id).values_list("parent_id", flat=True).first()
+    top = top or group_id
+    return [top, *StudyGroup.objects.filter(parent_id=top).values_list("pk", flat=True)]
+
+
+def compute_participation(
+    fiscal_year: int, *, groups: Iterable[int | None] | None = None
+) -> dict[int | None, dict[str, int]]:
     """{study_group_id or None: counts} for one fiscal year in 5 queries.
+
+    ``groups`` limits the reading to the meetings and memberships of those study groups (a
+    top-level group's ``family``): the rows of that family are then exact, the ``None`` row
+    covers only that family (the incremental roll-up recomputes it separately).
 
     The database reads the year's attendance once, grouped per (group, person, organisation,
     status); those tuples are folded here into the top-level group, subcommittee and consortium
     rows. Distinct counts over three groupings in SQL sorted the year's rows once per column and
     grouping; one hashed pass plus the fold is several times faster (bench/RESULTS.md).
     """
-    parents = dict(StudyGroup.objects.values_list("pk", "parent_id"))
+    study_groups = StudyGroup.objects.order_by()
+    if groups is not None:
+        study_groups = study_groups.filter(pk__in=[g for g in groups if g is not None])
+    parents = dict(study_groups.values_list("pk", "parent_id"))
     rows: dict[object, dict[str, int]] = {}
 
     def row(key: object) -> dict[str, int]:
@@ -96,9 +128,11 @@ def compute_participation(fiscal_year: int) -> dict[int | None, dict[str, int]]:
         return rows[key]
 
     start, end = fiscal_year_start(fiscal_year), fiscal_year_end(fiscal_year)
-    attendances = Attendance.objects.filter(meeting__fiscal_year=fiscal_year).order_by()
+    attendances = Attendance.objects.filter(
+        _in_groups(groups, "meeting__"), meeting__fiscal_year=fiscal_year
+    ).order_by()
     for group_id, meetings, unnamed in (
-        Meeting.objects.filter(fiscal_year=fiscal_year)
+        Meeting.objects.filter(_in_groups(groups), fiscal_year=fiscal_year)
         .values("study_group_id")
         .annotate(n=Count("pk"), unnamed=Sum("unnamed_headcount"))
         .values_list("study_group_id", "n", "unnamed")
@@ -112,19 +146,12 @@ def compute_participation(fiscal_year: int) -> dict[int | None, dict[str, int]]:
         AttendanceStatus.ABSENT: "absent",
         AttendanceStatus.EXCUSED: "excused",
     }
-    # Sectors apart: grouping by text columns makes the database sort instead of hash.
-    sector_of = {
-        pk: _sector_column(sector, is_local)
-        for pk, sector, is_local in Organisation.objects.values_list("pk", "sector", "is_local")
-        .order_by()
-        .iterator(chunk_size=5000)
-    }
     # One pass over the year's attendance, grouped per (group, person, organisation, status);
     # collected per study group first, then folded into the rows with C-speed set unions.
     by_group: dict[int | None, tuple[dict[str, int], set[int], set[int]]] = {}
     for group_id, person_id, org_id, status, n in (
         attendances.values("meeting__study_group_id", "person_id", "organisation_id", "status")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))  # COUNT(*): answered from the covering index alone
         .values_list("meeting__study_group_id", "person_id", "organisation_id", "status", "n")
     ):
         entry = by_group.get(group_id)
@@ -134,6 +161,19 @@ def compute_participation(fiscal_year: int) -> dict[int | None, dict[str, int]]:
         if status == AttendanceStatus.ATTENDED:
             entry[1].add(person_id)
             entry[2].add(org_id)
+    # Sectors apart: grouping by text columns makes the database sort instead of hash.
+    organisations_read = Organisation.objects.order_by()
+    if groups is not None:  # a family: only the organisations that attended its meetings
+        organisations_read = organisations_read.filter(
+            pk__in=set().union(*(orgs for _counts, _persons, orgs in by_group.values()))
+        )
+    organisations_read = organisations_read.values_list("pk", "sector", "is_local")
+    sector_of = {
+        pk: sector_column(sector, is_local)
+        for pk, sector, is_local in (
+            organisations_read if groups is not None else organisations_read.iterator(5000)
+        )
+    }
     people: dict[object, set[int]] = {}
     organisations: dict[object, set[int]] = {}
     for group_id, (counts, persons, orgs) in by_group.items():
@@ -154,7 +194,7 @@ def compute_participation(fiscal_year: int) -> dict[int | None, dict[str, int]]:
                 counts[column] += 1
     joined: dict[object, set[int]] = {}
     for group_id, org_id in (
-        Membership.objects.filter(joined_on__gte=start, joined_on__lte=end)
+        Membership.objects.filter(_in_groups(groups), joined_on__gte=start, joined_on__lte=end)
         .values_list("study_group_id", "organisation_id")
         .distinct()
         .order_by()
@@ -166,7 +206,7 @@ def compute_participation(fiscal_year: int) -> dict[int | None, dict[str, int]]:
     return rows
 
 
-def _sector_column(sector: str, is_local: bool) -> str | None:
+def sector_column(sector: str, is_local: bool) -> str | None:
     """The summary column an attending organisation counts in (None: no sector column)."""
     if sector == Sector.COMPANY:
         return "local_companies" if is_local else "outside_companies"
