@@ -90,7 +90,6 @@ def measure() -> list[Figure]:
     sizes = _year_sizes()
     largest = max(sizes, key=sizes.get)
     smallest = min(sizes, key=sizes.get)
-    copy_rate, copy_rows = copy_rows_per_second(largest)
     cookie = session_cookie("bench-admin")
     with gunicorn(workers=1, threads=4) as server:
         (worker,) = server.worker_pids()
@@ -98,8 +97,15 @@ def measure() -> list[Figure]:
         base = peak_rss_kb(worker)
         http_export(server.port, cookie, smallest)
         small_peak = peak_rss_kb(worker)
-        seconds, rows, size = http_export(server.port, cookie, largest)
+        # COPY and the download alternately, the best of two each: a machine that slows down
+        # for a while (shared CPUs) slows both alike instead of one of them.
+        copies, downloads = [], []
+        for _ in range(2):
+            copies.append(copy_rows_per_second(largest))
+            downloads.append(http_export(server.port, cookie, largest))
         large_peak = peak_rss_kb(worker)
+    copy_rate, copy_rows = max(copies)
+    seconds, rows, size = min(downloads)
     rate = rows / seconds
     share = rate / copy_rate
     growth = (large_peak - small_peak) / 1024

@@ -67,15 +67,16 @@ def validate(data: bytes) -> tuple[float, int, object]:
     return elapsed, len(context.captured_queries), plan
 
 
-def measure(*, rows: int = ROWS) -> list[Figure]:
+def measure(*, rows: int = ROWS, repeat: int = 3) -> list[Figure]:
     data = sheet(rows)
     _small_time, small_queries, _ = validate(sheet(100))
-    elapsed, queries, plan = validate(data)
+    # The best of ``repeat`` validations of the same sheet, like the other timings.
+    elapsed, queries, plan = min((validate(data) for _ in range(repeat)), key=lambda r: r[0])
     rate = plan.rows / elapsed
     return [
         Figure(
             f"attendance import validation ({plan.rows:,}-row sheet)",
-            f"{elapsed:.2f} s = {rate:,.0f} rows/s; {queries} queries "
+            f"{elapsed:.2f} s = {rate:,.0f} rows/s (best of {repeat}); {queries} queries "
             f"({small_queries} for 100 rows); {len(plan.errors)} row errors",
             "—",
             f"≥ {RATE_TARGET:,} rows/s, a handful of queries",

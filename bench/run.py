@@ -19,13 +19,8 @@ from .results import Figure, write
 from .server import ROOT
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/kyoso_bench"
-PAGE_NOTES = {
-    "project detail": "Constant (no per-row queries), but the page shows eight related "
-    "collections at one query each (partners, study groups, phases, funding, outcomes and "
-    "their organisations, agreements with parties, funding and outcome history for staff) "
-    "besides the 4 every page makes; ≤ 12 needs the 変更履歴 loaded on demand (htmx) or "
-    "merged reads.",
-}
+# Why a page is over the query budget, shown when it is (none is at the moment).
+PAGE_NOTES: dict[str, str] = {}
 
 
 def _log(message: str) -> None:

@@ -86,7 +86,7 @@ TEMPLATES = [
                 "consortium.context_processors.site",
                 "members.context_processors.role",
             ],
-            "builtins": ["consortium.templatetags.fiscal"],
+            "builtins": ["consortium.templatetags.fiscal", "consortium.templatetags.paging"],
         },
     },
 ]

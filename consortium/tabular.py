@@ -33,7 +33,7 @@ class Column:
     aliases: tuple[str, ...] = ()
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     number: int  # spreadsheet row number (header = 1)
     values: dict[str, str]
@@ -92,16 +92,20 @@ def _raw_rows(data: bytes, filename: str, encoding: str | None) -> tuple[list[li
         return rows, "xlsx"
     text, used = decode(data, encoding)
     try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
+        rows = [list(map(str.strip, row)) for row in csv.reader(io.StringIO(text, newline=""))]
     except csv.Error as exc:
         raise TableError(_("CSV として読めませんでした: %(err)s") % {"err": exc}) from None
-    return [[cell.strip() for cell in row] for row in rows], used
+    return rows, used
 
 
 def read_table(
     data: bytes, filename: str, columns: Iterable[Column], *, encoding: str | None = None
 ) -> Table:
-    """Read a CSV or XLSX file whose first row is a header naming ``columns`` (ja or en)."""
+    """Read a CSV or XLSX file whose first row is a header naming ``columns`` (ja or en).
+
+    Every row has a value (text, stripped of surrounding spaces; "" if empty) for each column
+    the file has; columns the header does not name are dropped.
+    """
     columns = list(columns)
     lookup: dict[str, str] = {}
     for column in columns:
@@ -132,19 +136,25 @@ def read_table(
             % {"cols": "、".join(f"{c.ja}/{c.key}" for c in missing)}
         )
     table = Table(columns=[k for k in keys if k], encoding=used)
+    width = len(keys)
+    known = [(index, key) for index, key in enumerate(keys) if key]
+    every_column_known = len(known) == width
     for number, cells in enumerate(raw[1:], start=2):
         if not any(cells):
             continue
-        values = dict.fromkeys(table.columns, "")
-        for index, (key, cell) in enumerate(zip(keys, cells, strict=False), start=1):
-            if "\x00" in cell:
-                # No database column can hold NUL (PostgreSQL refuses it): stop at the file.
-                raise TableError(
-                    _("%(row)s行目 %(col)s列目（%(name)s）に NUL 文字が含まれています。")
-                    % {"row": number, "col": index, "name": header[index - 1] or "—"}
-                )
-            if key:
-                values[key] = cell
+        if len(cells) > width:
+            cells = cells[:width]  # cells past the header belong to no column
+        if "\x00" in "".join(cells):
+            # No database column can hold NUL (PostgreSQL refuses it): stop at the file.
+            index = next(i for i, cell in enumerate(cells, start=1) if "\x00" in cell)
+            raise TableError(
+                _("%(row)s行目 %(col)s列目（%(name)s）に NUL 文字が含まれています。")
+                % {"row": number, "col": index, "name": header[index - 1] or "—"}
+            )
+        if every_column_known and len(cells) == width:
+            values = dict(zip(keys, cells, strict=True))  # the common case, at C speed
+        else:
+            values = {key: cells[i] if i < len(cells) else "" for i, key in known}
         table.rows.append(Row(number=number, values=values))
     return table
 

@@ -39,8 +39,10 @@ COLUMNS = [
     Column("headcount", "人数"),
 ]
 HEADERS = {c.key: c.ja for c in COLUMNS}
-# What matching reads of existing organisations (whole rows cost several times more).
+# What matching reads of registered organisations and people, in the order of the fields of
+# MatchedOrganisation and MatchedPerson (whole rows cost several times more).
 MATCH_ORGANISATION_FIELDS = ("pk", "name", "corporate_number")
+MATCH_PERSON_FIELDS = ("pk", "name", "email", "organisation_id")
 
 
 def _kinds() -> dict[str, str]:
@@ -63,12 +65,33 @@ class RowError:
     message: str
 
 
+# Registered organisations and people the sheet names are read as the few fields matching,
+# the preview and the import use (``Matched…``), not as model instances: a sheet names
+# thousands, and an instance costs many times more to build.
+
+
+@dataclass(slots=True)
+class MatchedOrganisation:
+    pk: int
+    name: str
+    corporate_number: str | None
+
+
 @dataclass
 class PlannedOrganisation:
     name: str
     corporate_number: str
-    existing: Organisation | None = None
+    existing: MatchedOrganisation | Organisation | None = None  # created by import_apply
     rows: list[int] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class MatchedPerson:
+    pk: int
+    name: str
+    email: str
+    organisation_id: int
+    organisation_name: str
 
 
 @dataclass
@@ -76,13 +99,12 @@ class PlannedPerson:
     name: str
     email: str
     organisation: PlannedOrganisation | None
-    existing: Person | None = None
+    existing: MatchedPerson | Person | None = None  # a Person: created by import_apply
     rows: list[int] = field(default_factory=list)
 
     @property
     def organisation_name(self) -> str:
         if self.existing:
-            # Matched by e-mail: the name came with the match (no organisation instance).
             name = getattr(self.existing, "organisation_name", None)
             return name if name is not None else self.existing.organisation.name
         return self.organisation.name if self.organisation else ""
@@ -161,17 +183,26 @@ def import_plan(data: bytes, filename: str, *, encoding: str | None = None) -> I
     # Batched lookups: groups, candidate meetings, organisations, people.
     kinds = _kinds()
     groups = {g.full_name: g for g in StudyGroup.objects.select_related("parent")}
+    # A sheet repeats a few dates and groups on every row: each distinct text is read once.
+    days_by_text: dict[str, dt.date | str] = {}  # the date, or why it is not one
+    groups_by_text: dict[str, StudyGroup | None] = {}
     parsed = []
     for row in table.rows:
-        v = {k: (val or "").strip() for k, val in row.values.items()}
-        item = {"row": row.number, **v}
-        try:
-            item["date"] = parse_date(v["date"]) if v["date"] else None
-            if item["date"] is None:
-                error(row.number, "date", _("開催日を入れてください。"))
-        except ValueError as exc:
-            item["date"] = None
-            error(row.number, "date", str(exc))
+        # The row's cells (stripped by read_table), to which what is read from them is added.
+        v = item = row.values
+        item["row"] = row.number
+        text = v["date"]
+        item["date"] = None
+        if not text:
+            error(row.number, "date", _("開催日を入れてください。"))
+        else:
+            day = days_by_text.get(text)
+            if day is None:
+                day = days_by_text[text] = _parse_date(text)
+            if isinstance(day, str):
+                error(row.number, "date", day)
+            else:
+                item["date"] = day
         if not v["meeting"]:
             error(row.number, "meeting", _("会議名を入れてください。"))
         kind = item["kind_raw"] = v.get("kind", "")
@@ -183,8 +214,10 @@ def import_plan(data: bytes, filename: str, *, encoding: str | None = None) -> I
                 _("種別「%(value)s」は使えません（%(choices)s）。")
                 % {"value": kind, "choices": "、".join(str(c) for c in MeetingKind.labels)},
             )
-        group_name = "/".join(part.strip() for part in v["study_group"].split("/"))
-        item["group"] = groups.get(group_name)
+        if v["study_group"] not in groups_by_text:
+            group_name = "/".join(part.strip() for part in v["study_group"].split("/"))
+            groups_by_text[v["study_group"]] = groups.get(group_name)
+        item["group"] = groups_by_text[v["study_group"]]
         if item["group"] is None:
             if v["study_group"]:
                 message = _("研究会「%(value)s」は登録されていません。") % {
@@ -193,7 +226,8 @@ def import_plan(data: bytes, filename: str, *, encoding: str | None = None) -> I
             else:
                 message = _("研究会を入れてください。")
             error(row.number, "study_group", message)
-        item["corporate_number"] = normalise_corporate_number(v.get("corporate_number", ""))
+        number = v.get("corporate_number", "")
+        item["corporate_number"] = normalise_corporate_number(number) if number else ""
         if item["corporate_number"]:
             try:
                 validate_corporate_number(item["corporate_number"])
@@ -231,20 +265,21 @@ def import_plan(data: bytes, filename: str, *, encoding: str | None = None) -> I
     }
     numbers = {i["corporate_number"] for i in parsed if i["corporate_number"]}
     org_names = {i["organisation"] for i in parsed if i.get("organisation")}
-    orgs = list(
-        Organisation.objects.filter(Q(corporate_number__in=numbers) | Q(name__in=org_names)).only(
-            *MATCH_ORGANISATION_FIELDS
-        )
-    )
+    orgs = [
+        MatchedOrganisation(*row)
+        for row in Organisation.objects.filter(
+            Q(corporate_number__in=numbers) | Q(name__in=org_names)
+        ).values_list(*MATCH_ORGANISATION_FIELDS)
+    ]
     orgs_by_number = {o.corporate_number: o for o in orgs if o.corporate_number}
     orgs_by_name = {o.name: o for o in orgs}
     emails = {i["email"].lower() for i in parsed if i.get("email")}
-    # Tuples, not instances: a Person is built once per person the sheet names.
+    # Tuples, not instances: a MatchedPerson is made once per person the sheet names.
     people_by_email: dict[str, object] = {
         row[0]: row[1:]
         for row in Person.objects.annotate(email_lower=Lower("email"))
         .filter(email_lower__in=emails)
-        .values_list("email_lower", "pk", "name", "email", "organisation_id", "organisation__name")
+        .values_list("email_lower", *MATCH_PERSON_FIELDS, "organisation__name")
     }
     # Matching by name is only needed for rows whose e-mail did not find the person.
     by_name = [i for i in parsed if _needs_name_match(i, people_by_email)]
@@ -253,17 +288,18 @@ def import_plan(data: bytes, filename: str, *, encoding: str | None = None) -> I
     by_name_orgs = [
         o.pk for o in orgs if o.name in names_wanted or o.corporate_number in numbers_wanted
     ]
-    # Tuples, not instances: a Person is built only for the rows that match one.
+    # Tuples, not instances: a MatchedPerson is made only for the rows that match one.
     people_by_name: dict[object, object] = {
         (org_id, _norm(name)): (pk, name, email, org_id)
         for pk, name, email, org_id in Person.objects.filter(
             organisation__in=by_name_orgs
-        ).values_list("pk", "name", "email", "organisation_id")
+        ).values_list(*MATCH_PERSON_FIELDS)
     }
 
     planned_orgs: dict[str, PlannedOrganisation] = {}
     planned_people: dict[object, PlannedPerson] = {}
     planned_meetings: dict[tuple, PlannedMeeting] = {}
+    people_of_meeting: dict[tuple, set[int]] = {}  # id()s of meeting.people, to find repeats
     for item in parsed:
         if not item["date"] or not item["meeting"] or not item["group"]:
             continue
@@ -289,7 +325,13 @@ def import_plan(data: bytes, filename: str, *, encoding: str | None = None) -> I
                 meeting.unnamed = (meeting.unnamed or 0) + item["headcount"]
             continue
         person = _plan_person(
-            item, orgs_by_number, orgs_by_name, people_by_email, people_by_name, planned_orgs
+            item,
+            orgs_by_number,
+            orgs_by_name,
+            people_by_email,
+            people_by_name,
+            planned_orgs,
+            planned_people,
         )
         if person is None:
             if item.get("email") or item.get("organisation") or item["corporate_number"]:
@@ -301,7 +343,8 @@ def import_plan(data: bytes, filename: str, *, encoding: str | None = None) -> I
             continue
         if person.existing:
             person = planned_people.setdefault(person.existing.pk, person)
-        if any(p is person for p in meeting.people):
+        seen = people_of_meeting.setdefault(key, set())
+        if id(person) in seen:
             error(
                 item["row"],
                 "person",
@@ -311,6 +354,7 @@ def import_plan(data: bytes, filename: str, *, encoding: str | None = None) -> I
             continue
         person.rows.append(item["row"])
         meeting.people.append(person)
+        seen.add(id(person))
     for meeting in planned_meetings.values():
         if not meeting.kind and not meeting.kind_given:
             error(meeting.first_row, "kind", _("新しい会議には種別を入れてください。"))
@@ -321,22 +365,34 @@ def import_plan(data: bytes, filename: str, *, encoding: str | None = None) -> I
     return plan
 
 
+def _parse_date(text: str) -> dt.date | str:
+    """The date of a 開催日 cell, or the message saying why it is not one."""
+    try:
+        return parse_date(text)
+    except ValueError as exc:
+        return str(exc)
+
+
 def _needs_name_match(item: dict, people_by_email: dict) -> bool:
     email = item.get("email", "")
     return bool(item.get("person")) and not (email and email.lower() in people_by_email)
 
 
-def _plan_person(item, orgs_by_number, orgs_by_name, people_by_email, people_by_name, planned_orgs):
-    """Match by email, else by name within the organisation; else plan a new person."""
+def _plan_person(
+    item, orgs_by_number, orgs_by_name, people_by_email, people_by_name, planned_orgs, planned
+):
+    """Match by email, else by name within the organisation; else plan a new person.
+
+    A registered person already planned (``planned``, by pk) is returned as planned.
+    """
     email = item.get("email", "")
     if email and email.lower() in people_by_email:
         found = people_by_email[email.lower()]
         if isinstance(found, tuple):
-            pk, person_name, person_email, org_id, org_name = found
-            found = Person(pk=pk, name=person_name, email=person_email, organisation_id=org_id)
-            found.organisation_name = org_name
-            people_by_email[email.lower()] = found
-        return PlannedPerson(name=item["person"], email=email, organisation=None, existing=found)
+            found = people_by_email[email.lower()] = MatchedPerson(*found)
+        return planned.get(found.pk) or PlannedPerson(
+            name=item["person"], email=email, organisation=None, existing=found
+        )
     number, name = item["corporate_number"], item.get("organisation", "")
     if not number and not name:
         return None
@@ -357,12 +413,9 @@ def _plan_person(item, orgs_by_number, orgs_by_name, people_by_email, people_by_
         name_key = (existing_org.pk, _norm(item["person"]))
         person = people_by_name.get(name_key)
         if isinstance(person, tuple):
-            pk, person_name, person_email, org_id = person
-            person = Person(pk=pk, name=person_name, email=person_email, organisation_id=org_id)
-            person.organisation = existing_org
-            people_by_name[name_key] = person
+            person = people_by_name[name_key] = MatchedPerson(*person, existing_org.name)
         if person:
-            return PlannedPerson(
+            return planned.get(person.pk) or PlannedPerson(
                 name=person.name, email=person.email, organisation=organisation, existing=person
             )
     # A new person: the same email, or the same name in the same organisation, is one person.
@@ -390,7 +443,7 @@ def import_apply(plan: ImportPlan, *, recorded_by: User | None) -> ImportPlan:
         )
     for person in plan.new_people:
         person.existing = Person.objects.create(
-            name=person.name, email=person.email, organisation=person.organisation.existing
+            name=person.name, email=person.email, organisation_id=person.organisation.existing.pk
         )
     fiscal_years = set()
     for planned in plan.meetings:
@@ -417,7 +470,7 @@ def import_apply(plan: ImportPlan, *, recorded_by: User | None) -> ImportPlan:
                 continue
             Attendance.objects.create(
                 meeting=meeting,
-                person=person.existing,
+                person_id=person.existing.pk,
                 organisation_id=person.existing.organisation_id,
                 status=AttendanceStatus.ATTENDED,
                 recorded_by=recorded_by,

@@ -30,6 +30,11 @@ class Sector(models.TextChoices):
     OTHER = "other", _("その他")
 
 
+# Lazy labels, translated when shown: for long lists, where get_sector_display() would rebuild
+# (and translate) every choice on each call.
+SECTOR_LABELS = dict(Sector.choices)
+
+
 class Organisation(models.Model):
     name = models.CharField(_("団体名"), max_length=200)
     name_kana = models.CharField(
@@ -157,7 +162,12 @@ class StudyGroup(models.Model):
     @property
     def full_name(self) -> str:
         """`平塚海洋エネルギー研究会/第2部会` for a subcommittee, the name for a top-level group."""
-        return f"{self.parent.name}/{self.name}" if self.parent_id else self.name
+        return self.join_names(self.name, self.parent.name if self.parent_id else None)
+
+    @staticmethod
+    def join_names(name: str, parent_name: str | None) -> str:
+        """``full_name`` from names read as tuples (``values_list``) instead of instances."""
+        return f"{parent_name}/{name}" if parent_name is not None else name
 
     def clean(self) -> None:
         if self.parent_id and self.parent.parent_id:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from django.db import models
-from django.db.models import Q
+import functools
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import connection, models
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from . import roles
@@ -80,19 +85,105 @@ def can_see_group_members(user, group) -> bool:
     return group.__class__.objects.member_of(org_id).filter(pk=group.pk).exists()
 
 
-def directory_organisations(queryset: OrganisationQuerySet) -> OrganisationQuerySet:
-    """Organisations with their current memberships (and groups) prefetched, kana order."""
-    from django.db.models import Prefetch
+@dataclass(frozen=True)
+class GroupNames:
+    """Every study group's full name, in the two orders the directory shows groups in: the
+    filter's (parent group's order, order, name) and, within a row, a membership's (order,
+    name). Shared between requests while the groups are unchanged: read it, never change it."""
 
-    from .models import Membership
+    choices: list[tuple[int, str]]  # (pk, full name) in the filter's order
+    full_names: dict[int, str]
+    rank: dict[int, int]  # pk → position in (order, name)
+    digest: str  # of everything above, for cache keys
 
-    return queryset.prefetch_related(
-        Prefetch(
-            "memberships",
-            queryset=Membership.objects.active().select_related("study_group__parent"),
-            to_attr="current_memberships",
-        )
-    ).order_by("name_kana", "name")
+
+def study_group_names() -> GroupNames:
+    """``GroupNames`` from one query of the study-group table alone: parents come from the same
+    rows, so nothing is joined, and the filter's order is derived from the database's
+    (order, name) order (NULL parent orders placed as the database places them). The rows read
+    are the key of the work done with them, so unchanged groups are not worked on again."""
+    from .models import StudyGroup
+
+    rows = tuple(
+        StudyGroup.objects.order_by("order", "name").values_list("pk", "name", "parent_id", "order")
+    )
+    return _group_names(rows, connection.features.nulls_order_largest)
+
+
+@functools.lru_cache(maxsize=16)
+def _group_names(rows: tuple[tuple, ...], nulls_last: bool) -> GroupNames:
+    from .models import StudyGroup
+
+    by_pk = {row[0]: row for row in rows}
+    rank = {row[0]: position for position, row in enumerate(rows)}
+    full_names = {
+        pk: StudyGroup.join_names(name, by_pk[parent_id][1] if parent_id else None)
+        for pk, name, parent_id, _order in rows
+    }
+
+    def filter_order(row: tuple) -> tuple:
+        pk, _name, parent_id, _order = row
+        parent_order = by_pk[parent_id][3] if parent_id else None
+        no_parent = parent_order is None
+        return (no_parent if nulls_last else not no_parent, parent_order or 0, rank[pk])
+
+    choices = [(row[0], full_names[row[0]]) for row in sorted(rows, key=filter_order)]
+    digest = hashlib.sha256(repr((rows, nulls_last)).encode()).hexdigest()
+    return GroupNames(choices=choices, full_names=full_names, rank=rank, digest=digest)
+
+
+# What a row of the directory shows of an organisation, read as values (not instances).
+DIRECTORY_FIELDS = (
+    "pk",
+    "name",
+    "name_kana",
+    "sector",
+    "is_local",
+    "corporate_number",
+    "is_confirmed",
+)
+
+
+def directory_organisations(queryset: OrganisationQuerySet) -> QuerySet:
+    """The directory's organisations in kana order, as dicts of ``DIRECTORY_FIELDS``; a page of
+    them becomes rows with ``directory_rows``."""
+    return queryset.order_by("name_kana", "name").values(*DIRECTORY_FIELDS)
+
+
+def directory_rows(organisations: Iterable[dict], names: GroupNames) -> list[dict]:
+    """A page of ``directory_organisations`` with the rest of what a row shows: the sector's
+    label and ``current_groups``, the full names of the study groups the organisation belongs to
+    today in group order (one query of the membership table alone, named with ``names``)."""
+    from .models import SECTOR_LABELS, Membership
+
+    rows = list(organisations)
+    if not rows:
+        return rows
+    groups: dict[int, list[int]] = {row["pk"]: [] for row in rows}
+    memberships = (
+        Membership.objects.active()
+        .filter(organisation_id__in=groups)
+        .order_by()
+        .values_list("organisation_id", "study_group_id")
+    )
+    for organisation_id, study_group_id in memberships:
+        # A group created after ``names`` were read is not shown until the next request.
+        if study_group_id in names.rank:
+            groups[organisation_id].append(study_group_id)
+    for row in rows:
+        row["sector_label"] = SECTOR_LABELS.get(row["sector"], row["sector"])
+        row["current_groups"] = [
+            names.full_names[pk] for pk in sorted(groups[row["pk"]], key=names.rank.__getitem__)
+        ]
+    return rows
+
+
+def directory_key(rows: list[dict]) -> list[tuple]:
+    """What the rows show (the sector's label follows from the sector and the language), for
+    the key the rendered directory is cached under."""
+    return [
+        (*(row[name] for name in DIRECTORY_FIELDS), tuple(row["current_groups"])) for row in rows
+    ]
 
 
 def organisation_changes(organisation) -> list:

@@ -5,12 +5,14 @@ from django.utils.translation import gettext as _
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.jp import cn
 
+_FULL_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+
 
 def normalise_corporate_number(value: str | None) -> str:
     """Strip spaces and hyphens and convert full-width digits; '' for nothing."""
-    if value is None:
+    if value is None or value == "":  # most rows of a sheet have no 法人番号
         return ""
-    return cn.compact(str(value).translate(str.maketrans("０１２３４５６７８９", "0123456789")))
+    return cn.compact(str(value).translate(_FULL_WIDTH_DIGITS))
 
 
 def validate_corporate_number(value: str | None) -> None:

@@ -12,12 +12,21 @@ from django.views import View
 from django.views.generic import CreateView, DetailView, FormView, TemplateView, UpdateView
 from django_filters.views import FilterView
 
+from consortium.fragments import cached_render
+from consortium.links import pk_url
+
 from . import roles, services
 from .access import LoginRequiredMixin, SecretariatRequiredMixin, _RoleRequiredMixin
 from .filters import OrganisationFilter
 from .forms import JoinDecisionForm, JoinRequestForm, OrganisationProfileForm, StudyGroupForm
 from .models import JoinRequest, Membership, Organisation, StudyGroup
-from .querysets import can_see_group_members, directory_organisations, organisation_changes
+from .querysets import (
+    can_see_group_members,
+    directory_key,
+    directory_organisations,
+    directory_rows,
+    organisation_changes,
+)
 
 
 class OwnPersonRequiredMixin(_RoleRequiredMixin):
@@ -204,13 +213,33 @@ class JoinRequestDecideView(SecretariatRequiredMixin, FormView):
 
 
 class OrganisationDirectoryView(SecretariatRequiredMixin, FilterView):
+    """The body (filter form, rows, pages) is cached under a key made of all it shows: the rows
+    as read, the filter's study groups, the count and the query string (``cached_render``)."""
+
     template_name = "members/organisation_list.html"
+    body_template = "members/_organisation_list_body.html"
     filterset_class = OrganisationFilter
     paginate_by = 50
     context_object_name = "organisations"
 
     def get_queryset(self):
         return directory_organisations(Organisation.objects.all())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        names = self.filterset.study_group_names()
+        rows = context["organisations"] = directory_rows(context["organisations"], names)
+        detail_url = pk_url("members:organisation_detail")
+        for row in rows:
+            row["detail_url"] = detail_url(row["pk"])
+        key = (
+            self.request.GET.urlencode(),
+            names.digest,
+            context["paginator"].count,
+            directory_key(rows),
+        )
+        context["body"] = cached_render(self.body_template, context, request=self.request, key=key)
+        return context
 
 
 def organisation_detail_context(organisation: Organisation) -> dict:

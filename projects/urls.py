@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.ProjectFormView.as_view(), name="project_create"),
     path("<int:pk>/", views.ProjectDetailView.as_view(), name="project_detail"),
     path("<int:pk>/edit/", views.ProjectFormView.as_view(), name="project_update"),
+    path("<int:pk>/history/", views.ProjectHistoryView.as_view(), name="project_history"),
     path("<int:pk>/phases/new/", views.PhaseTransitionCreateView.as_view(), name="phase_record"),
     path("<int:project_pk>/fundings/new/", views.FundingFormView.as_view(), name="funding_create"),
     path("<int:project_pk>/outcomes/new/", views.OutcomeFormView.as_view(), name="outcome_create"),

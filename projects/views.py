@@ -13,6 +13,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
@@ -40,7 +41,6 @@ from .forms import (
 from .funding import funding_table
 from .models import (
     Agreement,
-    AgreementParty,
     Funding,
     Outcome,
     Phase,
@@ -157,15 +157,29 @@ class ProjectDetailView(LoginRequiredMixin, DetailView):
             table=funding_table(project.fundings.all()),
             outcomes=outcomes,
             outcomes_per_year=_outcomes_per_year(outcomes),
-            agreements=project.agreements.visible_to(self.request.user).prefetch_related(
-                # Parties with their organisation in one query, not one for each.
-                Prefetch("parties", queryset=AgreementParty.objects.select_related("organisation"))
-            ),
+            agreements=project.agreements.visible_to(self.request.user),
             current_fiscal_year=current_fiscal_year(),
         )
-        if roles.is_secretariat(self.request.user):
-            context["changes"] = project_changes(project)
         return context
+
+
+class ProjectHistoryView(SecretariatRequiredMixin, TemplateView):
+    """The project's 変更履歴 for staff: loaded by the project page when it is scrolled to
+    (htmx, so the page itself reads none of it), or a page of its own without JavaScript."""
+
+    template_name = "projects/project_history.html"
+
+    def get_template_names(self):
+        return ["includes/_history.html"] if self.request.htmx else [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        project = get_object_or_404(Project.objects.only("pk", "name"), pk=kwargs["pk"])
+        return super().get_context_data(project=project, changes=project_changes(project), **kwargs)
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        patch_vary_headers(response, ("HX-Request",))  # the fragment and the page share a URL
+        return response
 
 
 class PublicProjectListView(ListView):

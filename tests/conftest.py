@@ -28,6 +28,18 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in Japanese: a request in English must not leave English active for
+    the tests after it (the locale middleware activates the request's language on this thread)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def study_group(db):
     return StudyGroupFactory(name="平塚海洋エネルギー研究会")

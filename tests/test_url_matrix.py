@@ -117,6 +117,7 @@ PROJECTS = [
     Case("projects:project_list", "get", SIGNED_IN),
     Case("projects:project_detail", "get", SIGNED_IN, {"pk": "group_project"}, label="group"),
     Case("projects:project_detail", "get", A_ONLY, {"pk": "private_a"}, label="private_a"),
+    Case("projects:project_history", "get", SECRETARIAT, {"pk": "private_a"}),
     Case("projects:project_create", "get", SECRETARIAT),
     Case("projects:project_create", "post", SECRETARIAT),
     Case("projects:project_update", "get", SECRETARIAT, {"pk": "private_a"}),

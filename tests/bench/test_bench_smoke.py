@@ -64,8 +64,7 @@ def test_every_page_answers_with_at_most_the_query_budget(bench_data):
     assert set(counts) == set(pages.page_urls())
     assert {name: c["status"] for name, c in counts.items()} == dict.fromkeys(counts, 200)
     over = {name: c["queries"] for name, c in counts.items() if c["queries"] > pages.LIMIT}
-    # The project page is over budget (see bench/RESULTS.md); nothing else may be.
-    assert set(over) <= {"project detail"}
+    assert over == {}
 
 
 @pytest.fixture

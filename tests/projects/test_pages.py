@@ -40,6 +40,43 @@ def test_project_page_in_english(client_as, study_group):
     assert "FY2018" in text and "Funding cliff" in text and "Grant / subsidy" in text
 
 
+def test_staff_get_the_change_history_on_demand_and_members_never(client_as, study_group):
+    project = ProjectFactory(study_groups=[study_group])
+    FundingFactory(project=project, scheme="波力発電実証補助金")
+    history_url = reverse("projects:project_history", args=[project.pk])
+    staff_page = client_as("staff").get(reverse("projects:project_detail", args=[project.pk]))
+    text = staff_page.content.decode()
+    # Loaded by htmx when scrolled to; the link works without JavaScript.
+    assert f'hx-get="{history_url}" hx-trigger="revealed"' in text
+    assert f'<a href="{history_url}">変更履歴を表示</a>' in text
+    assert "変更内容" not in text  # the history table itself is not on the page
+    member_page = client_as("member_a").get(reverse("projects:project_detail", args=[project.pk]))
+    assert "変更履歴" not in member_page.content.decode()
+    assert client_as("member_a").get(history_url).status_code == 403
+
+
+def test_the_change_history_is_a_fragment_for_htmx_and_a_page_without(client_as):
+    project = ProjectFactory(name="波力発電の実証")
+    FundingFactory(project=project, scheme="波力発電実証補助金")
+    client = client_as("staff")
+    url = reverse("projects:project_history", args=[project.pk])
+    fragment = client.get(url, HTTP_HX_REQUEST="true")
+    assert fragment.content.decode().lstrip().startswith('<section class="card" id="history">')
+    assert (
+        "波力発電実証補助金" in fragment.content.decode()
+        and "<html" not in fragment.content.decode()
+    )
+    assert "HX-Request" in fragment["Vary"]
+    page = client.get(url).content.decode()
+    assert "<html" in page and "波力発電実証補助金" in page
+    assert (
+        f'href="{reverse("projects:project_detail", args=[project.pk])}">波力発電の実証</a>' in page
+    )
+    english = client.get(url, HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="en")
+    assert "Change history" in english.content.decode()
+    assert client.get(reverse("projects:project_history", args=[999999])).status_code == 404
+
+
 def test_staff_form_rejects_negative_amount_and_out_of_range_year(client_as):
     project = ProjectFactory()
     funder = FunderFactory()

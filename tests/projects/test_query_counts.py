@@ -70,6 +70,40 @@ def test_project_detail_query_count_is_the_same_for_1_and_20_rows(
     assert len(response.context["table"].rows) == 20
 
 
+# session, user, groups, person (menu and visibility), project with current phase, partners,
+# study groups, phases, funding, outcomes, outcome organisations, agreements. Staff get the
+# 変更履歴 from its own URL (htmx), so every role reads the same.
+PROJECT_DETAIL_QUERIES = 12
+
+
+@pytest.mark.parametrize("role", ["staff", "admin", "member_a"])
+@pytest.mark.parametrize("rows", [1, 20])
+def test_project_detail_count_is_locked(
+    client_as, study_group, org_a, role, rows, django_assert_num_queries
+):
+    project = _project_with_everything(study_group, org_a, rows)
+    client = client_as(role)
+    url = reverse("projects:project_detail", args=[project.pk])
+    client.get(url)  # warm the session
+    with django_assert_num_queries(PROJECT_DETAIL_QUERIES):
+        response = client.get(url)
+    assert len(response.context["outcomes"]) == rows
+
+
+@pytest.mark.parametrize("rows", [1, 20])
+def test_project_history_count_is_locked(
+    client_as, study_group, org_a, rows, django_assert_num_queries
+):
+    project = _project_with_everything(study_group, org_a, rows)
+    client = client_as("staff")
+    url = reverse("projects:project_history", args=[project.pk])
+    client.get(url)  # warm the session
+    # session, user, groups, project, funding history, outcome history (the fragment)
+    with django_assert_num_queries(6):
+        response = client.get(url, HTTP_HX_REQUEST="true")
+    assert len(response.context["changes"]) == min(2 * rows, 30)  # the newest 30 are shown
+
+
 def test_project_list_count_is_locked(client_as, study_group, org_a, django_assert_num_queries):
     _project_with_everything(study_group, org_a, 3)
     client = client_as("staff")

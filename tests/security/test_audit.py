@@ -44,6 +44,14 @@ def _history(page) -> str:
     return html.split('id="history"', 1)[1].split("</section>", 1)[0]
 
 
+def _project_history(client, project_id: int) -> str:
+    """The project page loads its 変更履歴 from its own URL when scrolled to (htmx)."""
+    url = reverse("projects:project_history", args=[project_id])
+    page = client.get(reverse("projects:project_detail", args=[project_id]))
+    assert f'hx-get="{url}"' in _history(page)
+    return _history(client.get(url, HTTP_HX_REQUEST="true"))
+
+
 def test_funding_change_shows_who_and_what_on_the_project_page(client_as, staff):
     funding = FundingFactory(amount=10_000_000)
     client = client_as("staff")
@@ -59,7 +67,7 @@ def test_funding_change_shows_who_and_what_on_the_project_page(client_as, staff)
         },
     )
     assert response.status_code == 302
-    history = _history(client.get(reverse("projects:project_detail", args=[funding.project_id])))
+    history = _project_history(client, funding.project_id)
     assert STAFF_NAME in history
     assert "10,000,000 → 12,000,000" in history
     assert funding.funder.name in history
@@ -73,7 +81,7 @@ def test_outcome_added_by_staff_is_in_the_project_history(client_as, staff):
         {"kind": "patent", "date": "2019-05-01", "title": "波力発電装置の特許出願"},
     )
     assert response.status_code == 302
-    history = _history(client.get(reverse("projects:project_detail", args=[project.pk])))
+    history = _project_history(client, project.pk)
     assert "波力発電装置の特許出願" in history and STAFF_NAME in history
     assert "作成" in history
 
@@ -197,7 +205,7 @@ def test_project_history_query_count_does_not_grow_with_changes(client_as, staff
     funding = FundingFactory(project=project)
     OutcomeFactory(project=project)
     client = client_as("staff")
-    url = reverse("projects:project_detail", args=[project.pk])
+    url = reverse("projects:project_history", args=[project.pk])
     one = _queries(client, url)
     for amount in range(20):
         funding.amount = 1_000 + amount
@@ -224,6 +232,6 @@ def test_history_section_reads_in_english(client_as, staff):
     project_services.funding_save(funding=funding)
     client = client_as("staff")
     client.cookies["django_language"] = "en"
-    history = _history(client.get(reverse("projects:project_detail", args=[funding.project_id])))
+    history = _project_history(client, funding.project_id)
     assert "Change history" in history and "Changed" in history
     assert "変更履歴" not in history
