@@ -146,6 +146,38 @@ def test_attendance_detail_streams_one_row_per_attendance(rolled, client_as):
     assert table[1][0] == "2018-04-01"
 
 
+def test_attendance_detail_cells_equal_the_generic_writer_and_escape_formulas(rolled):
+    """The attendance rows are built ready for the file (``Cells``); they must hold exactly
+    what the generic per-cell path writes, formula escaping included, in CSV and XLSX."""
+    from events.models import Attendance
+    from members.models import Person
+    from reports import writers
+    from reports.exports import attendance_export
+
+    attendance = Attendance.objects.filter(meeting__fiscal_year=2018).first()
+    Person.objects.filter(pk=attendance.person_id).update(name='=HYPERLINK("x")')
+    attendance.meeting.title = "+1 研究会"
+    attendance.meeting.save()
+    attendance.organisation.name = "@SUM(A1)"
+    attendance.organisation.save()
+    fast = rows_of(writers.csv_bytes(*_header_and_rows(attendance_export(fiscal_year=2018))))
+    export = attendance_export(fiscal_year=2018)
+    generic = rows_of(writers.csv_bytes(export.header, [list(row) for row in export.rows]))
+    assert fast == generic
+    cells = {cell for row in fast for cell in row}
+    assert {'\'=HYPERLINK("x")', "'+1 研究会", "'@SUM(A1)"} <= cells
+    assert not any(c[:1] in "=+-@" for c in cells if c)
+    book = openpyxl.load_workbook(
+        io.BytesIO(writers.xlsx_bytes(*_header_and_rows(attendance_export(fiscal_year=2018))))
+    )
+    values = {c for row in book.active.iter_rows(values_only=True) for c in row}
+    assert '\'=HYPERLINK("x")' in values
+
+
+def _header_and_rows(export):
+    return export.header, export.rows
+
+
 def test_every_download_is_logged_with_personal_data_flag(rolled, client_as, people):
     client = client_as("admin")
     client.get(reverse("reports:export", args=["attendance", "csv"]), {"fiscal_year": 2018})
