@@ -92,34 +92,42 @@ def _in_groups(groups: Iterable[int | None] | None, prefix: str = "") -> Q:
     return condition
 
 
-def family(group_id: int | None) -> list[int | None]:
-    """The study groups whose records count in the same top-level row as ``group_id``'s: the
-    top-level group and all its subcommittees (``[None]`` for meetings without a group)."""
+def family(group_id: int | None) -> dict[int | None, int | None]:
+    """The study groups whose records count in the same top-level row as ``group_id``'s, as
+    {group: its parent}, the top-level group first (``{None: None}`` for meetings without a
+    group). One query: the group, its parent, and the children of both."""
     if group_id is None:
-        return [None]
-    top = StudyGroup.objects.filter(pk=group_id).values_list("parent_id", flat=True).first()
-    top = top or group_id
-    return [top, *StudyGroup.objects.filter(parent_id=top).values_list("pk", flat=True)]
+        return {None: None}
+    parent = StudyGroup.objects.filter(pk=group_id).values("parent_id")
+    rows = dict(
+        StudyGroup.objects.filter(
+            Q(pk=group_id) | Q(parent_id=group_id) | Q(pk__in=parent) | Q(parent_id__in=parent)
+        )
+        .order_by()
+        .values_list("pk", "parent_id")
+    )
+    top = rows[group_id] or group_id
+    return {top: None, **{pk: parent for pk, parent in rows.items() if pk != top}}
 
 
 def compute_participation(
-    fiscal_year: int, *, groups: Iterable[int | None] | None = None
+    fiscal_year: int, *, groups: dict[int | None, int | None] | None = None
 ) -> dict[int | None, dict[str, int]]:
     """{study_group_id or None: counts} for one fiscal year in 5 queries.
 
-    ``groups`` limits the reading to the meetings and memberships of those study groups (a
-    top-level group's ``family``): the rows of that family are then exact, the ``None`` row
-    covers only that family (the incremental roll-up recomputes it separately).
+    ``groups`` ({group: parent}, a top-level group's ``family``) limits the reading to the
+    meetings and memberships of those study groups: the rows of that family are then exact, the
+    ``None`` row covers only that family (the incremental roll-up recomputes it separately).
 
     The database reads the year's attendance once, grouped per (group, person, organisation,
     status); those tuples are folded here into the top-level group, subcommittee and consortium
     rows. Distinct counts over three groupings in SQL sorted the year's rows once per column and
     grouping; one hashed pass plus the fold is several times faster (bench/RESULTS.md).
     """
-    study_groups = StudyGroup.objects.order_by()
-    if groups is not None:
-        study_groups = study_groups.filter(pk__in=[g for g in groups if g is not None])
-    parents = dict(study_groups.values_list("pk", "parent_id"))
+    if groups is None:
+        parents = dict(StudyGroup.objects.order_by().values_list("pk", "parent_id"))
+    else:
+        parents = {pk: parent for pk, parent in groups.items() if pk is not None}
     rows: dict[object, dict[str, int]] = {}
 
     def row(key: object) -> dict[str, int]:

@@ -251,18 +251,17 @@ def rollup_meeting_compute(
     meeting = (
         Meeting.objects.filter(pk=meeting_id).values_list("fiscal_year", "study_group_id").first()
     )
-    rolled = RollupState.objects.filter(
-        fiscal_year=fiscal_year, last_rolled_at__isnull=False
-    ).exists()
-    if meeting is None or meeting[0] != fiscal_year or not rolled:
+    if meeting is None or meeting[0] != fiscal_year:
         return rollup_fiscal_year_compute(fiscal_year=fiscal_year)
     with transaction.atomic():
         now = timezone.now()
         # The row lock first: a full roll-up of the year waits for us, or we for it.
-        RollupState.objects.filter(fiscal_year=fiscal_year).update(started_at=now)
-        state = RollupState.objects.get(fiscal_year=fiscal_year)
+        locked = RollupState.objects.filter(fiscal_year=fiscal_year).update(started_at=now)
+        state = RollupState.objects.get(fiscal_year=fiscal_year) if locked else None
+        if state is None or state.last_rolled_at is None:  # never rolled up: the whole year
+            return rollup_fiscal_year_compute(fiscal_year=fiscal_year)
         groups = family(meeting[1])
-        top = groups[0]  # None: the meeting has no study group
+        top = next(iter(groups))  # None: the meeting has no study group
         summaries = ParticipationSummary.objects.filter(fiscal_year=fiscal_year)
         old = {
             row["study_group_id"]: row
@@ -310,7 +309,8 @@ def rollup_meeting_compute(
             task_id="",
             attendees_ready=True,
         )
-    state.refresh_from_db()
+    state.state, state.last_rolled_at, state.last_error = RollupState.State.IDLE, now, ""
+    state.task_id, state.attendees_ready = "", True
     return state
 
 
