@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from django.core.cache import cache
 from django.http import HttpRequest
@@ -43,7 +43,7 @@ def fragment_key(template_name: str, key: object) -> str:
 
 def cached_render(
     template_name: str,
-    context: Mapping,
+    context: Mapping | Callable[[], Mapping],
     *,
     request: HttpRequest,
     key: object,
@@ -53,7 +53,9 @@ def cached_render(
     fragment with the same ``key`` (plus language and template source) was rendered before.
 
     ``key`` must hold, as plain values with a stable ``repr`` (tuples, strings, numbers), every
-    piece of data the fragment shows; anything left out could be shown stale.
+    piece of data the fragment shows (or a version that changes with it); anything left out
+    could be shown stale. ``context`` may be a function, called only when the fragment has to
+    be rendered (when reading its data is the expensive part).
     """
     cache_key = fragment_key(template_name, key)
     try:
@@ -63,6 +65,8 @@ def cached_render(
         html = None
     if html is not None:
         return mark_safe(html)  # our own rendering, stored as rendered
+    if callable(context):
+        context = context()
     html = render_to_string(template_name, context, request=request)
     try:
         cache.set(cache_key, str(html), timeout)

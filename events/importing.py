@@ -226,8 +226,7 @@ def import_plan(data: bytes, filename: str, *, encoding: str | None = None) -> I
             else:
                 message = _("研究会を入れてください。")
             error(row.number, "study_group", message)
-        number = v.get("corporate_number", "")
-        item["corporate_number"] = normalise_corporate_number(number) if number else ""
+        item["corporate_number"] = normalise_corporate_number(v.get("corporate_number", ""))
         if item["corporate_number"]:
             try:
                 validate_corporate_number(item["corporate_number"])

@@ -39,14 +39,7 @@ from .forms import (
     ProjectForm,
 )
 from .funding import funding_table
-from .models import (
-    Agreement,
-    Funding,
-    Outcome,
-    Phase,
-    PhaseTransition,
-    Project,
-)
+from .models import Agreement, Funding, Outcome, Phase, PhaseTransition, Project
 from .querysets import agreement_changes, project_changes
 
 EXPIRY_DAYS = 90

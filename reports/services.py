@@ -6,6 +6,7 @@ import contextlib
 import logging
 import threading
 from collections.abc import Iterable
+from typing import NoReturn
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q, Subquery, Sum
@@ -171,14 +172,15 @@ def _attendees_rebuild(fiscal_year: int) -> None:
 
 
 def _consortium_counts(fiscal_year: int) -> dict[str, int]:
-    """The whole consortium's row without reading the year's attendance (5 queries).
+    """The whole consortium's row without reading the year's attendance beyond the meetings
+    without a study group.
 
     Sums: the top-level study groups' stored rows (each covers its subcommittees) plus the
     meetings without a study group; distinct people and organisations: FiscalYearAttendee.
     """
     counts = dict.fromkeys(COUNT_FIELDS, 0)
     stored = _top_level_sums(fiscal_year)
-    loose = _loose_sums(fiscal_year)
+    loose = compute_participation(fiscal_year, groups=family(None)).get(None, counts)
     for name in SUM_FIELDS:
         counts[name] = stored[name] + loose[name]
     attendees = FiscalYearAttendee.objects.filter(fiscal_year=fiscal_year)
@@ -212,27 +214,6 @@ def _top_level_sums(fiscal_year: int) -> dict[str, int]:
         fiscal_year=fiscal_year, study_group__isnull=False, study_group__parent__isnull=True
     ).aggregate(**{name: Sum(name) for name in SUM_FIELDS})
     return {name: sums[name] or 0 for name in SUM_FIELDS}
-
-
-def _loose_sums(fiscal_year: int) -> dict[str, int]:
-    """Meetings without a study group: how many, and their attendance by status (2 queries)."""
-    meetings = Meeting.objects.filter(fiscal_year=fiscal_year, study_group__isnull=True).aggregate(
-        meetings=Count("pk"), unnamed=Sum("unnamed_headcount")
-    )
-    by_status = dict(
-        Attendance.objects.filter(meeting__fiscal_year=fiscal_year, meeting__study_group=None)
-        .values("status")
-        .annotate(n=Count("pk"))
-        .values_list("status", "n")
-        .order_by()
-    )
-    attended = by_status.get(AttendanceStatus.ATTENDED, 0)
-    return {
-        "meetings": meetings["meetings"],
-        "attendance_total": (meetings["unnamed"] or 0) + attended,
-        "absent": by_status.get(AttendanceStatus.ABSENT, 0),
-        "excused": by_status.get(AttendanceStatus.EXCUSED, 0),
-    }
 
 
 def rollup_meeting_compute(
@@ -384,11 +365,16 @@ def rollup_enqueue(*, fiscal_years: Iterable[int]) -> list[str]:
                 fiscal_year=fiscal_year, state=RollupState.State.QUEUED
             ).update(task_id=result.id or "")
     except _broker_errors() as exc:
-        message = _("集計サーバー（タスクキュー）に接続できません: %(error)s") % {"error": exc}
-        logger.warning("roll-up enqueue failed for %s: %s", years, exc)
-        _mark_failed(years, message)
-        raise RollupEnqueueError(message) from exc
+        _broker_down(years, exc)
     return task_ids
+
+
+def _broker_down(years: list[int], exc: BaseException) -> NoReturn:
+    """Mark the years failed with a message for people, and raise it."""
+    message = _("集計サーバー（タスクキュー）に接続できません: %(error)s") % {"error": exc}
+    logger.warning("roll-up enqueue failed for %s: %s", years, exc)
+    _mark_failed(years, message)
+    raise RollupEnqueueError(message) from exc
 
 
 def rollup_enqueue_all() -> list[str]:
@@ -457,10 +443,7 @@ def rollup_meeting_enqueue(*, fiscal_year: int, meeting_id: int, person_ids: lis
     try:
         result = rollup_meeting.delay(fiscal_year, meeting_id, person_ids)
     except _broker_errors() as exc:
-        message = _("集計サーバー（タスクキュー）に接続できません: %(error)s") % {"error": exc}
-        logger.warning("roll-up enqueue failed for %s: %s", fiscal_year, exc)
-        _mark_failed([fiscal_year], message)
-        raise RollupEnqueueError(message) from exc
+        _broker_down([fiscal_year], exc)
     RollupState.objects.filter(fiscal_year=fiscal_year, state=RollupState.State.QUEUED).update(
         task_id=result.id or ""
     )

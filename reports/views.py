@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
-import logging
-
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView, TemplateView
 
 from consortium.fiscal import current_fiscal_year, fiscal_year_choices
+from consortium.fragments import cached_render
 from members.access import AdministratorRequiredMixin, SecretariatRequiredMixin
 from members.roles import is_administrator
 
@@ -23,8 +18,6 @@ from . import exports, querysets, services, writers
 from .broker import broker_available
 from .forms import DashboardFilterForm, ExportForm
 from .models import ExportLog
-
-logger = logging.getLogger(__name__)
 
 CSV_TYPE = "text/csv; charset=%s"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -42,43 +35,22 @@ class DashboardView(SecretariatRequiredMixin, TemplateView):
         form = DashboardFilterForm(self.request.GET or None)
         filters = form.cleaned_data if form.is_valid() else {}
         version, as_of = querysets.dashboard_version()
-        parts = (
-            version,
-            get_language(),
-            filters.get("study_group"),
-            filters.get("project"),
-            is_administrator(self.request.user),
+        filters_key = (filters.get("study_group"), filters.get("project"))
+
+        def body_context() -> dict:
+            data = querysets.dashboard(study_group_id=filters_key[0], project_id=filters_key[1])
+            return {"form": form, "data": data, "chart_data": data.chart_data()}
+
+        body = cached_render(
+            self.body_template,
+            body_context,
+            request=self.request,
+            key=(version, filters_key, is_administrator(self.request.user)),
+            timeout=self.cache_seconds,
         )
-        key = "reports:dashboard:" + hashlib.sha256(repr(parts).encode()).hexdigest()
-        body = _cache_get(key)
-        if body is None:
-            data = querysets.dashboard(
-                study_group_id=filters.get("study_group"), project_id=filters.get("project")
-            )
-            body = render_to_string(
-                self.body_template,
-                {"form": form, "data": data, "chart_data": data.chart_data()},
-                request=self.request,
-            )
-            _cache_set(key, body, self.cache_seconds)
         return super().get_context_data(
             form=form, body=body, as_of=as_of, broker_ok=broker_available(), **kwargs
         )
-
-
-def _cache_get(key: str):
-    try:
-        return cache.get(key)
-    except Exception:  # a cache outage (Redis down) must not take the page down
-        logger.warning("dashboard cache unavailable", exc_info=True)
-        return None
-
-
-def _cache_set(key: str, value, timeout: int) -> None:
-    try:
-        cache.set(key, value, timeout)
-    except Exception:
-        logger.warning("dashboard cache unavailable", exc_info=True)
 
 
 class StatusView(AdministratorRequiredMixin, TemplateView):
