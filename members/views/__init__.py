@@ -15,12 +15,12 @@ from django_filters.views import FilterView
 from consortium.fragments import cached_render
 from consortium.links import pk_url
 
-from . import roles, services
-from .access import LoginRequiredMixin, SecretariatRequiredMixin, _RoleRequiredMixin
-from .filters import OrganisationFilter
-from .forms import JoinDecisionForm, JoinRequestForm, OrganisationProfileForm, StudyGroupForm
-from .models import JoinRequest, Membership, Organisation, StudyGroup
-from .querysets import (
+from .. import roles, services
+from ..access import LoginRequiredMixin, SecretariatRequiredMixin, _RoleRequiredMixin
+from ..filters import OrganisationFilter
+from ..forms import JoinDecisionForm, JoinRequestForm, OrganisationProfileForm, StudyGroupForm
+from ..models import JoinRequest, Membership, Organisation, StudyGroup
+from ..querysets import (
     can_see_group_members,
     directory_key,
     directory_organisations,
