@@ -55,21 +55,16 @@ SHOTS_DATABASE_URL ?= sqlite:////tmp/kyoso-shots.sqlite3
 screenshots: messages
 	DATABASE_URL=$(SHOTS_DATABASE_URL) $(BIN)/python -m tests.e2e.make_screenshots
 
-# PostgreSQL backups in pg_dump's custom format: `make backup` writes backups/kyoso-<time>.dump;
-# `make restore BACKUP=backups/kyoso-….dump` restores it into DATABASE_URL (replacing its tables).
-BACKUP ?= backups/kyoso-$(shell date +%Y%m%d-%H%M%S).dump
+# Backups of the PostgreSQL database (DATABASE_URL) and the uploaded files (MEDIA_ROOT, meeting
+# materials and signed agreements), owner-only (dir 0700, files 0600): `make backup` writes
+# backups/kyoso-<time>/{db.dump,files.tar.gz}; `make restore BACKUP=backups/kyoso-…` restores both
+# (the database's tables and the file folders are replaced). See consortium/backup.py.
+BACKUP ?= backups/kyoso-$(shell date +%Y%m%d-%H%M%S)
 backup:
-	@test -n "$(DATABASE_URL)" || (echo "DATABASE_URL must point at PostgreSQL" && exit 2)
-	@mkdir -p $(dir $(BACKUP))
-	pg_dump --format=custom --no-owner --no-privileges --file="$(BACKUP)" "$(DATABASE_URL)"
-	@echo "backup written to $(BACKUP)"
+	$(BIN)/python -m consortium.backup create "$(BACKUP)"
 
 restore:
-	@test -n "$(DATABASE_URL)" || (echo "DATABASE_URL must point at PostgreSQL" && exit 2)
-	@test -f "$(BACKUP)" || (echo "BACKUP=<file> must name a dump made by make backup" && exit 2)
-	pg_restore --clean --if-exists --no-owner --no-privileges --single-transaction \
-		--dbname="$(DATABASE_URL)" "$(BACKUP)"
-	@echo "restored $(BACKUP)"
+	$(BIN)/python -m consortium.backup restore "$(BACKUP)"
 
 # Benchmarks at prefecture scale (1M attendance rows) on PostgreSQL: writes bench/RESULTS.md.
 # Reads DATABASE_URL (default postgres://postgres@127.0.0.1:5432/kyoso_bench, created if missing);

@@ -36,14 +36,30 @@ class AdministratorRequiredMixin(_RoleRequiredMixin):
 
 
 class PersonRequiredMixin(_RoleRequiredMixin):
-    """A signed-in user with a Person record (registered, member, staff with a person)."""
+    """A person of an approved organisation, or secretariat staff (who act for anyone)."""
 
     def has_role(self, user) -> bool:
-        return roles.person_of(user) is not None or roles.is_secretariat(user)
+        return roles.affiliated_person_of(user) is not None or roles.is_secretariat(user)
+
+
+class AffiliatedPersonRequiredMixin(_RoleRequiredMixin):
+    """A person whose organisation staff have approved: acting for that organisation needs it."""
+
+    def has_role(self, user) -> bool:
+        return roles.affiliated_person_of(user) is not None
+
+
+class AccountPersonRequiredMixin(_RoleRequiredMixin):
+    """A signed-in user with a Person of their own, approved or not (their profile, requests)."""
+
+    def has_role(self, user) -> bool:
+        return roles.person_of(user) is not None
 
 
 __all__ = [
+    "AccountPersonRequiredMixin",
     "AdministratorRequiredMixin",
+    "AffiliatedPersonRequiredMixin",
     "LoginRequiredMixin",
     "PersonRequiredMixin",
     "SecretariatRequiredMixin",

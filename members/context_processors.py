@@ -7,6 +7,7 @@ asking the database on their own.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
@@ -16,7 +17,8 @@ from . import roles
 
 @dataclass(frozen=True)
 class RoleFlags:
-    person: object | None
+    person: object | None  # the user's person when their organisation is approved
+    account_person: object | None  # the user's person, approved or not
     secretariat: bool
     administrator: bool
 
@@ -25,12 +27,22 @@ class RoleFlags:
         """A person of an organisation, or staff (who act for the secretariat)."""
         return self.person is not None or self.secretariat
 
+    @cached_property
+    def pending_requests(self) -> int:
+        """Join and affiliation requests waiting for staff, for the menu's badge (one query)."""
+        if not self.secretariat:
+            return 0
+        from .querysets import pending_request_count
+
+        return pending_request_count()
+
 
 def _flags(user) -> RoleFlags:
     if user is None or not user.is_authenticated:
-        return RoleFlags(person=None, secretariat=False, administrator=False)
+        return RoleFlags(person=None, account_person=None, secretariat=False, administrator=False)
     return RoleFlags(
-        person=roles.person_of(user),
+        person=roles.affiliated_person_of(user),
+        account_person=roles.person_of(user),
         secretariat=roles.is_secretariat(user),
         administrator=roles.is_administrator(user),
     )

@@ -4,65 +4,76 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from import_export.forms import ImportForm
 
-from consortium.uploads import validate_upload
+from consortium.uploads import BoundedImportForm
 
-from .models import Organisation, Sector, StudyGroup
+from .models import Membership, Organisation, Sector, StudyGroup
 from .validators import normalise_corporate_number, validate_corporate_number
 
+LOCAL_CHOICES = [("1", _("市内")), ("0", _("市外"))]
 
-class SignupForm(forms.Form):
-    """Extra sign-up fields (allauth ``ACCOUNT_SIGNUP_FORM_CLASS``): who you are and for whom."""
 
-    name = forms.CharField(label=_("氏名"), max_length=100)
-    name_kana = forms.CharField(label=_("氏名カナ"), max_length=100, required=False)
-    organisation = forms.ModelChoiceField(
-        label=_("所属団体"),
-        queryset=Organisation.objects.confirmed(),
-        required=False,
-        empty_label=_("（一覧にない場合は下に新しい団体を入力）"),
+class OrganisationFieldsMixin(forms.Form):
+    """What a person types of their organisation: matched on the server, never listed."""
+
+    organisation_name = forms.CharField(
+        label=_("所属団体名"),
+        max_length=200,
+        help_text=_("正式名称を入力してください（例: 株式会社日立製作所）。"),
     )
-    new_organisation_name = forms.CharField(label=_("新しい団体名"), max_length=200, required=False)
-    new_organisation_kana = forms.CharField(label=_("団体名カナ"), max_length=200, required=False)
-    new_organisation_sector = forms.ChoiceField(
-        label=_("区分"), choices=[("", "---------"), *Sector.choices], required=False
-    )
-    new_organisation_corporate_number = forms.CharField(
+    corporate_number = forms.CharField(
         label=_("法人番号"),
         max_length=20,
         required=False,
         help_text=_("13桁。法人番号のない団体は空欄にします。"),
     )
-    department = forms.CharField(label=_("所属部署"), max_length=200, required=False)
+    sector = forms.ChoiceField(
+        label=_("区分"), choices=[("", _("選んでください")), *Sector.choices]
+    )
+    is_local = forms.TypedChoiceField(
+        label=_("所在地の区分"),
+        choices=LOCAL_CHOICES,
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+    )
+    address = forms.CharField(label=_("所在地"), max_length=300)
 
-    def clean_new_organisation_corporate_number(self) -> str:
-        value = normalise_corporate_number(
-            self.cleaned_data.get("new_organisation_corporate_number")
-        )
+    def clean_corporate_number(self) -> str:
+        value = normalise_corporate_number(self.cleaned_data.get("corporate_number"))
         validate_corporate_number(value)
-        if value and Organisation.objects.filter(corporate_number=value).exists():
-            raise forms.ValidationError(
-                _("この法人番号の団体は既に登録されています。一覧から選んでください。")
-            )
         return value
 
-    def clean(self):
-        data = super().clean()
-        if data.get("organisation") and data.get("new_organisation_name"):
-            raise forms.ValidationError(
-                _(
-                    "所属団体は一覧から選ぶか、新しい団体名を入力するか、どちらか一方にしてください。"
-                )
-            )
-        if not data.get("organisation"):
-            if not data.get("new_organisation_name"):
-                self.add_error(
-                    "organisation", _("所属団体を選ぶか、新しい団体名を入力してください。")
-                )
-            elif not data.get("new_organisation_sector"):
-                self.add_error("new_organisation_sector", _("新しい団体の区分を選んでください。"))
-        return data
+    def organisation_data(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "organisation_name": data["organisation_name"].strip(),
+            "corporate_number": data.get("corporate_number", ""),
+            "sector": data["sector"],
+            "is_local": data["is_local"],
+            "address": data.get("address", ""),
+        }
+
+
+class SignupForm(OrganisationFieldsMixin):
+    """Extra sign-up fields (allauth ``ACCOUNT_SIGNUP_FORM_CLASS``): who you are and for whom.
+
+    The organisation is typed, not picked from a list: the sign-up page reveals nothing of who is
+    registered, and the person belongs to no organisation until staff approve the request."""
+
+    name = forms.CharField(label=_("氏名"), max_length=100)
+    name_kana = forms.CharField(label=_("氏名カナ"), max_length=100, required=False)
+    department = forms.CharField(label=_("所属部署"), max_length=200, required=False)
+
+    field_order = [
+        "name",
+        "name_kana",
+        "organisation_name",
+        "corporate_number",
+        "sector",
+        "is_local",
+        "address",
+        "department",
+    ]
 
     def signup(self, request, user) -> None:
         from .services import person_register
@@ -73,21 +84,63 @@ class SignupForm(forms.Form):
             name=data["name"],
             name_kana=data.get("name_kana", ""),
             department=data.get("department", ""),
-            organisation=data.get("organisation"),
-            new_organisation_name=data.get("new_organisation_name", ""),
-            new_organisation_kana=data.get("new_organisation_kana", ""),
-            new_organisation_sector=data.get("new_organisation_sector", ""),
-            new_organisation_corporate_number=data.get("new_organisation_corporate_number", ""),
+            **self.organisation_data(),
         )
 
 
+class AffiliationRequestForm(OrganisationFieldsMixin):
+    """A registered person (e.g. after a rejection) asks again to belong to an organisation."""
+
+
+class AffiliationDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("判断"),
+        choices=[("approve", _("承認する")), ("reject", _("却下する"))],
+        widget=forms.RadioSelect,
+    )
+    organisation = forms.ModelChoiceField(
+        label=_("所属させる団体"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label=_("（入力された内容で新しい団体として登録する）"),
+        help_text=_("候補から選びます。該当がなければ新しい団体として登録されます。"),
+    )
+    reason = forms.CharField(
+        label=_("理由・連絡事項"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text=_("却下する場合は必須です。申請者にメールで送られます。"),
+    )
+
+    def __init__(self, *args, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the candidates shown on the page can be chosen: never a list of every organisation.
+        self.fields["organisation"].queryset = Organisation.objects.filter(
+            pk__in=[c.pk for c in candidates]
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "reject" and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("却下の理由を入力してください。"))
+        return data
+
+
 class OrganisationProfileForm(forms.ModelForm):
-    """A member edits their own organisation's public profile; staff may edit any."""
+    """A member edits their own organisation's descriptive fields only."""
 
     website = forms.URLField(label=_("ウェブサイト"), required=False, assume_scheme="https")
 
     class Meta:
         model = Organisation
+        fields = ["address", "website", "description", "contact"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 5})}
+
+
+class OrganisationStaffForm(OrganisationProfileForm):
+    """Staff edit every field, including those the reports read (区分, 市内, 法人番号)."""
+
+    class Meta(OrganisationProfileForm.Meta):
         fields = [
             "name",
             "name_kana",
@@ -96,12 +149,26 @@ class OrganisationProfileForm(forms.ModelForm):
             "corporate_number",
             "address",
             "website",
+            "description",
+            "contact",
         ]
 
     def clean_corporate_number(self) -> str | None:
         value = normalise_corporate_number(self.cleaned_data.get("corporate_number"))
         validate_corporate_number(value)
         return value or None
+
+
+class MembershipForm(forms.ModelForm):
+    """Staff change a membership's role, or end it (退会日)."""
+
+    class Meta:
+        model = Membership
+        fields = ["role", "joined_on", "left_on"]
+        widgets = {
+            "joined_on": forms.DateInput(attrs={"type": "date"}),
+            "left_on": forms.DateInput(attrs={"type": "date"}),
+        }
 
 
 class StudyGroupForm(forms.ModelForm):
@@ -151,10 +218,28 @@ class JoinDecisionForm(forms.Form):
 ROSTER_MAX_BYTES = 2 * 1024 * 1024  # a few thousand rows; anything bigger is not a roster
 
 
-class RosterImportForm(ImportForm):
+class RosterImportForm(BoundedImportForm):
     """The admin's roster upload: CSV or XLSX by content, not only by name, and small."""
 
-    def clean_import_file(self):
-        upload = self.cleaned_data["import_file"]
-        validate_upload(upload, kinds=("csv", "xlsx"), max_bytes=ROSTER_MAX_BYTES)
-        return upload
+    max_bytes = ROSTER_MAX_BYTES
+
+
+class DeletionRequestForm(forms.Form):
+    reason = forms.CharField(
+        label=_("理由・連絡事項"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+        help_text=_("任意。事務局への連絡があれば書いてください。"),
+    )
+    confirm = forms.BooleanField(
+        label=_("削除すると元に戻せないことを理解したうえで、削除を申し出ます。"),
+        error_messages={"required": _("確認のチェックを入れてください。")},
+    )
+
+
+class ErasureForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("この利用者の個人情報を削除します。元に戻せません。"),
+        error_messages={"required": _("確認のチェックを入れてください。")},
+    )

@@ -11,7 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from .matching import organisation_name_key
 from .querysets import (
+    AffiliationRequestQuerySet,
     JoinRequestQuerySet,
     MembershipQuerySet,
     OrganisationQuerySet,
@@ -55,6 +57,18 @@ class Organisation(models.Model):
     )
     address = models.CharField(_("所在地"), max_length=300, blank=True)
     website = models.URLField(_("ウェブサイト"), blank=True)
+    description = models.TextField(_("団体の紹介"), blank=True)
+    contact = models.CharField(
+        _("問い合わせ先"),
+        max_length=300,
+        blank=True,
+        help_text=_("担当部署・電話番号・メールアドレスなど、公開してよい連絡先。"),
+    )
+    # The name as matched (NFKC, no spaces, 株式会社/(株)/㈱ dropped): sign-up and imports find an
+    # organisation however its name was typed.
+    name_key = models.CharField(
+        _("照合用団体名"), max_length=200, default="", editable=False, db_index=True
+    )
     is_confirmed = models.BooleanField(
         _("事務局確認済み"),
         default=True,
@@ -78,6 +92,10 @@ class Organisation(models.Model):
         # Blank means "no 法人番号": store NULL so the unique constraint ignores it.
         if not self.corporate_number:
             self.corporate_number = None
+        self.name_key = organisation_name_key(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_key"}
         super().save(*args, **kwargs)
 
     @property
@@ -92,11 +110,15 @@ class Person(models.Model):
     name = models.CharField(_("氏名"), max_length=100)
     name_kana = models.CharField(_("氏名カナ"), max_length=100, blank=True)
     email = models.EmailField(_("メール"), blank=True)
+    # None until the secretariat approves the person's affiliation request (所属申請): a sign-up
+    # never grants an organisation by itself.
     organisation = models.ForeignKey(
         Organisation,
         verbose_name=_("所属団体"),
         on_delete=models.PROTECT,
         related_name="people",
+        null=True,
+        blank=True,
     )
     department = models.CharField(_("所属部署"), max_length=200, blank=True)
     title = models.CharField(_("役職"), max_length=100, blank=True)
@@ -293,3 +315,153 @@ class JoinRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} → {self.study_group}"
+
+
+class AffiliationRequest(models.Model):
+    """A person asks to be recognised as part of an organisation (所属申請).
+
+    What the person typed at sign-up is kept as typed; ``organisation`` is the organisation the
+    server matched (法人番号 exact, otherwise the normalised name), which staff may change when they
+    decide. Approving it for no organisation registers the proposed one from the typed fields.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("審査中")
+        APPROVED = "approved", _("承認")
+        REJECTED = "rejected", _("却下")
+        WITHDRAWN = "withdrawn", _("取り下げ")
+
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("申請者"),
+        on_delete=models.CASCADE,
+        related_name="affiliation_requests",
+    )
+    organisation_name = models.CharField(_("団体名（入力どおり）"), max_length=200)
+    corporate_number = models.CharField(_("法人番号（入力どおり）"), max_length=13, blank=True)
+    sector = models.CharField(_("区分"), max_length=20, choices=Sector.choices)
+    is_local = models.BooleanField(_("市内"), default=False)
+    address = models.CharField(_("所在地"), max_length=300, blank=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("団体"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="affiliation_requests",
+    )
+    status = models.CharField(
+        _("状態"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(_("申請日時"), default=timezone.now, editable=False)
+    decided_at = models.DateTimeField(_("審査日時"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("審査者"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reason = models.TextField(_("理由"), blank=True)
+
+    objects = AffiliationRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("所属申請")
+        verbose_name_plural = _("所属申請")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(status="pending"),
+                name="affiliation_one_pending_per_person",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} → {self.organisation or self.organisation_name}"
+
+    @property
+    def email_domain(self) -> str:
+        """The applicant's e-mail domain, shown to staff next to the organisation's website."""
+        email = self.person.email or ""
+        return email.rpartition("@")[2].lower()
+
+
+class DeletionRequest(models.Model):
+    """A person asks for their account and personal data to be deleted (個人情報の削除の求め).
+
+    Recorded for the secretariat; an administrator fulfils it by erasing the person
+    (``privacy.person_erase``). The person may withdraw it while it is pending.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("受付中")
+        WITHDRAWN = "withdrawn", _("取り下げ")
+        ERASED = "erased", _("削除済み")
+
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("申出者"),
+        on_delete=models.PROTECT,
+        related_name="deletion_requests",
+    )
+    reason = models.TextField(_("理由・連絡事項"), blank=True)
+    status = models.CharField(
+        _("状態"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(_("申出日時"), default=timezone.now, editable=False)
+    closed_at = models.DateTimeField(_("完了日時"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("削除の申出")
+        verbose_name_plural = _("削除の申出")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(status="pending"),
+                name="deletion_request_one_pending_per_person",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} ({self.get_status_display()})"
+
+
+class Erasure(models.Model):
+    """That a person was erased, by whom and when — never what was erased.
+
+    The Person row itself stays (with placeholders) so that attendance already reported keeps
+    counting; this row is what tells the two apart.
+    """
+
+    person = models.OneToOneField(
+        Person, verbose_name=_("利用者"), on_delete=models.PROTECT, related_name="erasure"
+    )
+    erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("削除した管理者"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    erased_at = models.DateTimeField(_("削除日時"), default=timezone.now, editable=False)
+    request = models.OneToOneField(
+        DeletionRequest,
+        verbose_name=_("削除の申出"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="erasure",
+    )
+
+    class Meta:
+        verbose_name = _("個人情報の削除記録")
+        verbose_name_plural = _("個人情報の削除記録")
+        ordering = ["-erased_at"]
+
+    def __str__(self) -> str:
+        return f"#{self.person_id} {self.erased_at:%Y-%m-%d}"

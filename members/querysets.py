@@ -28,6 +28,35 @@ class OrganisationQuerySet(models.QuerySet):
     def confirmed(self) -> OrganisationQuerySet:
         return self.filter(is_confirmed=True)
 
+    def matching(self, *, name: str = "", corporate_number: str = "") -> OrganisationQuerySet:
+        """Organisations a typed name or 法人番号 may mean: the 法人番号 exactly, or the same
+        normalised name (``matching.organisation_name_key``)."""
+        from .matching import organisation_name_key
+
+        condition = Q()
+        if corporate_number:
+            condition |= Q(corporate_number=corporate_number)
+        key = organisation_name_key(name)
+        if key:
+            condition |= Q(name_key=key)
+        return self.filter(condition) if condition else self.none()
+
+    def candidates(self, *, name: str = "", corporate_number: str = "", limit: int = 5) -> list:
+        """For staff deciding an affiliation request: exact matches first, then organisations
+        whose normalised name contains the typed one or is contained in it."""
+        from .matching import organisation_name_key
+
+        exact = list(self.matching(name=name, corporate_number=corporate_number)[:limit])
+        key = organisation_name_key(name)
+        if len(exact) >= limit or len(key) < 2:
+            return exact
+        similar = (
+            self.filter(name_key__contains=key)
+            .exclude(pk__in=[o.pk for o in exact])
+            .order_by("name_kana", "name")[: limit - len(exact)]
+        )
+        return exact + list(similar)
+
 
 class PersonQuerySet(models.QuerySet):
     def visible_to(self, user) -> PersonQuerySet:
@@ -64,6 +93,18 @@ class MembershipQuerySet(models.QuerySet):
         return self.filter(joined_on__lte=on).filter(Q(left_on__isnull=True) | Q(left_on__gt=on))
 
 
+class AffiliationRequestQuerySet(models.QuerySet):
+    def pending(self) -> AffiliationRequestQuerySet:
+        return self.filter(status="pending")
+
+    def visible_to(self, user) -> AffiliationRequestQuerySet:
+        """Staff see every request; a person their own."""
+        if roles.is_secretariat(user):
+            return self
+        person = roles.person_of(user)
+        return self.filter(person=person) if person else self.none()
+
+
 class JoinRequestQuerySet(models.QuerySet):
     def pending(self) -> JoinRequestQuerySet:
         return self.filter(status="pending")
@@ -73,6 +114,15 @@ class JoinRequestQuerySet(models.QuerySet):
             return self
         org_id = roles.organisation_id_of(user)
         return self.filter(organisation_id=org_id) if org_id else self.none()
+
+
+def pending_request_count() -> int:
+    """Pending join and affiliation requests together, in one query."""
+    from .models import AffiliationRequest, JoinRequest
+
+    joins = JoinRequest.objects.pending().order_by().values_list("pk")
+    affiliations = AffiliationRequest.objects.pending().order_by().values_list("pk")
+    return joins.union(affiliations, all=True).count()
 
 
 def can_see_group_members(user, group) -> bool:

@@ -2,6 +2,12 @@
 
 Roles are Django groups created by a data migration (``members.0002_roles``); superusers count as
 administrators. A *member* is a signed-in person whose organisation belongs to a study group.
+
+A person's organisation is granted, never taken: a sign-up creates the person without one and an
+affiliation request (所属申請) that staff decide. Until then the person is *registered* (or a
+*pending affiliate*): public pages, their own profile and their own requests, nothing of any
+organisation. Every check that grants something of an organisation asks
+``affiliated_person_of`` / ``organisation_id_of``, which know nothing of unapproved people.
 """
 
 from __future__ import annotations
@@ -17,7 +23,9 @@ SECRETARIAT = "secretariat"
 
 class Role(StrEnum):
     ANONYMOUS = "anonymous"
-    REGISTERED = "registered"
+    REGISTERED = "registered"  # signed in, no organisation (no person, or not yet approved)
+    PENDING_AFFILIATE = "pending_affiliate"  # an affiliation request waits for staff
+    AFFILIATED = "affiliated"  # a person of an organisation that belongs to no study group
     MEMBER = "member"
     SECRETARIAT = "secretariat"
     ADMINISTRATOR = "administrator"
@@ -26,6 +34,8 @@ class Role(StrEnum):
 ROLE_LABELS = {
     Role.ANONYMOUS: _("一般"),
     Role.REGISTERED: _("登録利用者"),
+    Role.PENDING_AFFILIATE: _("所属確認待ち"),
+    Role.AFFILIATED: _("団体所属者"),
     Role.MEMBER: _("会員"),
     Role.SECRETARIAT: _("事務局"),
     Role.ADMINISTRATOR: _("管理者"),
@@ -52,6 +62,20 @@ def is_secretariat(user: User | AnonymousUser) -> bool:
     return is_administrator(user) or SECRETARIAT in _group_names(user)
 
 
+def secretariat_emails() -> list[str]:
+    """Addresses of every active secretariat member and administrator."""
+    from django.db.models import Q
+
+    return sorted(
+        set(
+            User.objects.filter(is_active=True)
+            .filter(Q(is_superuser=True) | Q(groups__name__in=[SECRETARIAT, ADMINISTRATORS]))
+            .exclude(email="")
+            .values_list("email", flat=True)
+        )
+    )
+
+
 def person_of(user: User | AnonymousUser):
     """The Person linked to a user account, or None."""
     if not user.is_authenticated:
@@ -60,6 +84,12 @@ def person_of(user: User | AnonymousUser):
         return user.person
     except Exception:  # RelatedObjectDoesNotExist
         return None
+
+
+def affiliated_person_of(user: User | AnonymousUser):
+    """The user's Person when staff have approved their organisation, else None."""
+    person = person_of(user)
+    return person if person is not None and person.organisation_id else None
 
 
 def organisation_id_of(user: User | AnonymousUser) -> int | None:
@@ -72,11 +102,17 @@ def role_of(user: User | AnonymousUser) -> Role:
         return Role.ADMINISTRATOR
     if is_secretariat(user):
         return Role.SECRETARIAT
+    if not user.is_authenticated or not user.is_active:
+        return Role.ANONYMOUS
     person = person_of(user)
     if person is None:
-        return Role.ANONYMOUS if not user.is_authenticated else Role.REGISTERED
-    from .models import Membership
+        return Role.REGISTERED
+    from .models import AffiliationRequest, Membership
 
+    if not person.organisation_id:
+        if AffiliationRequest.objects.pending().filter(person=person).exists():
+            return Role.PENDING_AFFILIATE
+        return Role.REGISTERED
     if Membership.objects.active().filter(organisation_id=person.organisation_id).exists():
         return Role.MEMBER
-    return Role.REGISTERED
+    return Role.AFFILIATED

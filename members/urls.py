@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from . import views
+from .views import affiliation, privacy
 
 member_patterns = [
     path("study-groups/", views.StudyGroupListView.as_view(), name="studygroup_list"),
@@ -22,6 +23,18 @@ member_patterns = [
         views.JoinRequestDecideView.as_view(),
         name="joinrequest_decide",
     ),
+    path("affiliation/", affiliation.MyAffiliationView.as_view(), name="my_affiliation"),
+    path(
+        "affiliation/<int:pk>/withdraw/",
+        affiliation.AffiliationWithdrawView.as_view(),
+        name="affiliation_withdraw",
+    ),
+    path(
+        "affiliation-requests/<int:pk>/decide/",
+        affiliation.AffiliationDecideView.as_view(),
+        name="affiliation_decide",
+    ),
+    path("memberships/<int:pk>/edit/", views.MembershipEditView.as_view(), name="membership_edit"),
     path("organisations/", views.OrganisationDirectoryView.as_view(), name="organisation_list"),
     path(
         "organisations/<int:pk>/",
@@ -39,6 +52,22 @@ member_patterns = [
         name="organisation_confirm",
     ),
     path("my-organisation/", views.MyOrganisationView.as_view(), name="my_organisation"),
+    # 自分の情報: own data, its download, the deletion request; administrators' erasure.
+    path("me/", privacy.MyDataView.as_view(), name="my_data"),
+    path("me/data.json", privacy.MyDataDownloadView.as_view(fmt="json"), name="my_data_json"),
+    path("me/data.csv", privacy.MyDataDownloadView.as_view(fmt="csv"), name="my_data_csv"),
+    path("me/delete/", privacy.DeletionRequestCreateView.as_view(), name="deletion_request"),
+    path(
+        "me/delete/withdraw/",
+        privacy.DeletionRequestWithdrawView.as_view(),
+        name="deletion_request_withdraw",
+    ),
+    path(
+        "deletion-requests/",
+        privacy.DeletionRequestQueueView.as_view(),
+        name="deletion_request_queue",
+    ),
+    path("people/<int:pk>/erase/", privacy.PersonEraseView.as_view(), name="person_erase"),
 ]
 
 urlpatterns = [

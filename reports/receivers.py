@@ -1,15 +1,30 @@
 """Subscriptions to the lower apps' domain signals: a change in a fiscal year makes that year's
-roll-up stale, so that year (and only that year) is recomputed after the change commits."""
+roll-up stale, so that year (and only that year) is recomputed after the change commits; personal
+data exported by a lower app (the admin's roster) is written to the export log."""
 
 from __future__ import annotations
 
 from django.dispatch import receiver
 
+from events.models import Attendance, Meeting
 from events.signals import attendance_changed
-from members.signals import membership_changed
+from members.models import Membership
+from members.services import membership_fiscal_years
+from members.signals import (
+    membership_changed,
+    organisation_changed,
+    person_changed,
+    personal_data_exported,
+    study_group_changed,
+)
 from projects.signals import funding_changed
 
-from .services import rollup_enqueue_on_commit, rollup_meeting_enqueue_on_commit
+from .services import (
+    export_log_record,
+    known_fiscal_years,
+    rollup_enqueue_on_commit,
+    rollup_meeting_enqueue_on_commit,
+)
 
 
 @receiver(attendance_changed, dispatch_uid="reports.attendance_changed")
@@ -26,7 +41,71 @@ def attendance_changed_in(
         rollup_enqueue_on_commit(fiscal_years=years, attendees_stale=True)
 
 
-@receiver(membership_changed, dispatch_uid="reports.membership_changed")
 @receiver(funding_changed, dispatch_uid="reports.funding_changed")
 def fiscal_years_changed(sender, fiscal_years=(), **kwargs) -> None:
     rollup_enqueue_on_commit(fiscal_years=fiscal_years or ())
+
+
+def _and_later(years: set[int]) -> set[int]:
+    """新規加入団体 counts an organisation in the year of its *first* join: a membership change
+    in one year moves the count of every later year too."""
+    if not years:
+        return set()
+    first = min(years)
+    return set(years) | {year for year in known_fiscal_years() if year >= first}
+
+
+@receiver(membership_changed, dispatch_uid="reports.membership_changed")
+def memberships_changed(sender, fiscal_years=(), **kwargs) -> None:
+    rollup_enqueue_on_commit(fiscal_years=_and_later(set(fiscal_years or ())))
+
+
+def _meeting_years(meetings) -> set[int]:
+    return set(meetings.order_by().values_list("fiscal_year", flat=True).distinct())
+
+
+@receiver(organisation_changed, dispatch_uid="reports.organisation_changed")
+def organisation_changed_in(sender, organisation_id, **kwargs) -> None:
+    """区分 or 市内 decide the sector columns of every year the organisation attended in, and
+    the new-member count of the years it joined groups in."""
+    attended = Attendance.objects.filter(organisation_id=organisation_id)
+    years = set(attended.order_by().values_list("meeting__fiscal_year", flat=True).distinct())
+    years |= _and_later(
+        membership_fiscal_years(Membership.objects.filter(organisation_id=organisation_id))
+    )
+    rollup_enqueue_on_commit(fiscal_years=years, attendees_stale=True)
+
+
+@receiver(study_group_changed, dispatch_uid="reports.study_group_changed")
+def study_group_changed_in(sender, study_group_id, **kwargs) -> None:
+    """A subcommittee under another parent counts in another family from now on."""
+    years = _meeting_years(Meeting.objects.filter(study_group_id=study_group_id))
+    years |= _and_later(
+        membership_fiscal_years(Membership.objects.filter(study_group_id=study_group_id))
+    )
+    rollup_enqueue_on_commit(fiscal_years=years, attendees_stale=True)
+
+
+@receiver(person_changed, dispatch_uid="reports.person_changed")
+def person_changed_in(sender, person_id, **kwargs) -> None:
+    """Attendance keeps the organisation the person came for, but the years they attended in
+    are recounted all the same, so the stored rows never depend on when the move happened."""
+    years = _meeting_years(Meeting.objects.filter(attendances__person_id=person_id))
+    rollup_enqueue_on_commit(fiscal_years=years, attendees_stale=True)
+
+
+@receiver(personal_data_exported, dispatch_uid="reports.personal_data_exported")
+def personal_data_exported_in(
+    sender, user, kind: str, filename: str, file_format: str, rows: int, via: str, **kwargs
+) -> None:
+    # The lower apps cannot import the export log; they announce the export, reports records it.
+    export_log_record(
+        user=user,
+        kind=kind,
+        fiscal_year=None,
+        filename=filename,
+        file_format=file_format,
+        personal_data=True,
+        via=via,
+        rows=rows,
+    )

@@ -9,7 +9,15 @@ from django.utils import timezone
 from stdnum.jp import cn as _cn
 
 from members import roles
-from members.models import JoinRequest, Membership, Organisation, Person, Sector, StudyGroup
+from members.models import (
+    AffiliationRequest,
+    JoinRequest,
+    Membership,
+    Organisation,
+    Person,
+    Sector,
+    StudyGroup,
+)
 
 
 def corporate_number(n: int) -> str:
@@ -88,6 +96,20 @@ class JoinRequestFactory(factory.django.DjangoModelFactory):
     organisation = factory.SelfAttribute("applicant.organisation")
     study_group = factory.SubFactory(StudyGroupFactory)
     message = "加入を希望します。"
+
+
+class AffiliationRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AffiliationRequest
+
+    person = factory.SubFactory(PersonFactory, organisation=None)
+    organisation_name = factory.LazyAttribute(
+        lambda r: r.organisation.name if r.organisation else "新規提案株式会社"
+    )
+    sector = Sector.COMPANY
+    is_local = True
+    address = "平塚市浅間町1-1"
+    organisation = None
 
 
 def person_with_account(organisation: Organisation, **kwargs) -> Person:

@@ -45,3 +45,32 @@ def test_active_session_stays_signed_in(client):
     client.get("/")
     assert "_auth_user_id" in client.session
     assert int(time.time()) - client.session[SEEN_AT] < 5  # refreshed
+
+
+def test_beat_purges_expired_sessions_every_night(settings):
+    from members.tasks import purge_expired_sessions
+
+    entry = settings.CELERY_BEAT_SCHEDULE["members-purge-expired-sessions"]
+    assert entry["task"] == purge_expired_sessions.name
+    assert entry["schedule"].hour == {3}
+
+
+def test_session_purge_deletes_expired_sessions_only(client):
+    import datetime as dt
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from members.tasks import purge_expired_sessions
+
+    client.force_login(staff_user())
+    live = client.session.session_key
+    Session.objects.create(
+        session_key="expired-session-key",
+        session_data="",
+        expire_date=timezone.now() - dt.timedelta(seconds=1),
+    )
+
+    purge_expired_sessions.apply()  # run here, as a worker would
+
+    assert list(Session.objects.values_list("session_key", flat=True)) == [live]

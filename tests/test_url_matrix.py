@@ -10,6 +10,16 @@ public ones), what to send, and the status each role gets:
 - another organisation's private object → 404 (its existence is not leaked)
 - exports and the roll-up status → administrators only
 
+Four more roles are checked on every entry: ``registered`` (a person whose affiliation was not
+approved), ``pending_a`` (a person whose affiliation request names organisation A and waits for
+staff — the stranger of a sign-up attack), ``no_person`` (signed in, no person) and ``inactive``
+(a deactivated person of A: anonymous to the site). Their status follows from the five unless the
+entry says otherwise (``unaffiliated=`` / ``extra=``): what any member gets when members A and B
+get the same, 404 where only one organisation's people get in.
+
+Methods a view does not answer (``http_method_names`` less its handlers) are refused for every
+role: ``test_methods_a_view_does_not_answer_are_refused``.
+
 The reports entries come from the reports app's own table (``tests/reports/test_permissions``),
 so there is one copy of each expected status.
 """
@@ -23,15 +33,24 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.views.generic.edit import ProcessFormView
 from django.views.static import serve
 
 from events import services as event_services
 from events.models import CalendarToken
+from members.models import AffiliationRequest, Membership
 from tests.conftest import ROLES
 from tests.events.factories import MeetingFactory, RegistrationFactory, tokyo
 from tests.factories import MembershipFactory, StudyGroupFactory
-from tests.members.factories import JoinRequestFactory
+from tests.members.factories import (
+    AffiliationRequestFactory,
+    JoinRequestFactory,
+    PersonFactory,
+    UserFactory,
+    person_with_account,
+)
 from tests.projects.factories import (
     AgreementFactory,
     FundingFactory,
@@ -67,6 +86,10 @@ ADMIN_ONLY_POST = expect(LOGIN, 403, 403, 403, 302)
 PERSONS_ONLY = expect(LOGIN, 200, 200, 403, 403)
 
 
+UNAFFILIATED = ("registered", "pending_a", "no_person")
+EXTRA_ROLES = (*UNAFFILIATED, "inactive")
+
+
 @dataclass(frozen=True)
 class Case:
     name: str  # "namespace:url_name"
@@ -77,10 +100,25 @@ class Case:
     data: dict[str, object] = field(default_factory=dict)  # values may be keys of ``site``
     query: str = ""
     label: str = ""
+    unaffiliated: object = None  # the status of the three unaffiliated roles, if not derived
+    extra: dict[str, object] = field(default_factory=dict)  # per extra role, if not derived
 
     @property
     def id(self) -> str:
         return "-".join(filter(None, (self.method, self.name, self.label)))
+
+    @property
+    def expected_all(self) -> dict[str, object]:
+        """The five roles' statuses and those of the extra roles."""
+        a, b = self.expected["member_a"], self.expected["member_b"]
+        derived = self.unaffiliated if self.unaffiliated is not None else (a if a == b else 404)
+        extra = dict.fromkeys(UNAFFILIATED, derived)
+        extra["inactive"] = self.expected["anonymous"]
+        return {**self.expected, **extra, **self.extra}
+
+
+# Pages only a person of an approved organisation may use (staff have no person here either).
+AFFILIATED_ONLY = 403
 
 
 MEMBERS = [
@@ -92,9 +130,27 @@ MEMBERS = [
     Case("members:studygroup_edit", "get", SECRETARIAT, {"pk": "group"}),
     Case("members:studygroup_edit", "post", SECRETARIAT, {"pk": "group"}),
     Case("members:studygroup_toggle_applications", "post", SECRETARIAT_POST, {"pk": "group"}),
-    Case("members:join", "get", PERSONS_ONLY, {"pk": "group"}),
-    Case("members:join", "post", PERSONS_ONLY, {"pk": "group"}),
-    Case("members:my_join_requests", "get", PERSONS_ONLY),
+    Case("members:join", "get", PERSONS_ONLY, {"pk": "group"}, unaffiliated=AFFILIATED_ONLY),
+    Case("members:join", "post", PERSONS_ONLY, {"pk": "group"}, unaffiliated=AFFILIATED_ONLY),
+    Case("members:my_join_requests", "get", PERSONS_ONLY, unaffiliated=AFFILIATED_ONLY),
+    Case("members:my_affiliation", "get", PERSONS_ONLY, extra={"no_person": 403}),
+    Case(
+        "members:my_affiliation",
+        "post",
+        PERSONS_ONLY,  # empty form → errors, 200 (affiliated people see no form but may post)
+        extra={"no_person": 403},
+    ),
+    Case(
+        "members:affiliation_withdraw",
+        "post",
+        expect(LOGIN, 404, 404, 403, 403),
+        {"pk": "affiliation_a"},
+        extra={"pending_a": 302, "registered": 404, "no_person": 403},
+    ),
+    Case("members:affiliation_decide", "get", SECRETARIAT, {"pk": "affiliation_a"}),
+    Case("members:affiliation_decide", "post", SECRETARIAT, {"pk": "affiliation_a"}),
+    Case("members:membership_edit", "get", SECRETARIAT, {"pk": "membership_a"}),
+    Case("members:membership_edit", "post", SECRETARIAT, {"pk": "membership_a"}),
     Case("members:joinrequest_queue", "get", SECRETARIAT),
     Case("members:joinrequest_decide", "get", SECRETARIAT, {"pk": "join_request"}),
     Case("members:joinrequest_decide", "post", SECRETARIAT, {"pk": "join_request"}),
@@ -108,14 +164,50 @@ MEMBERS = [
         {"pk": "org_b"},
         label="b",
     ),
-    Case("members:organisation_edit", "post", A_ONLY, {"pk": "org_a"}, label="a"),
+    Case(
+        "members:organisation_edit",
+        "post",
+        expect(LOGIN, 404, 302, 200, 200),
+        {"pk": "org_b"},
+        label="b",
+    ),
+    Case(
+        "members:organisation_edit",
+        "post",
+        expect(LOGIN, 302, 404, 200, 200),  # a member's empty form is valid; staff's lacks a name
+        {"pk": "org_a"},
+        label="a",
+    ),
     Case("members:organisation_confirm", "post", SECRETARIAT_POST, {"pk": "org_b"}),
     Case("members:my_organisation", "get", SIGNED_IN),
+    Case("members:my_data", "get", SIGNED_IN),
+    Case("members:my_data_json", "get", SIGNED_IN),
+    Case("members:my_data_csv", "get", SIGNED_IN),
+    Case("members:deletion_request", "get", PERSONS_ONLY, extra={"no_person": 403}),
+    # Empty form → "tick the box", 200.
+    Case("members:deletion_request", "post", PERSONS_ONLY, extra={"no_person": 403}),
+    Case(
+        "members:deletion_request_withdraw",
+        "post",
+        expect(LOGIN, 404, 404, 403, 403),  # nothing pending to withdraw
+        extra={"no_person": 403},
+    ),
+    Case("members:deletion_request_queue", "get", SECRETARIAT),
+    Case("members:person_erase", "get", ADMIN_ONLY, {"pk": "person_a"}),
+    Case("members:person_erase", "post", ADMIN_ONLY, {"pk": "person_a"}),  # unconfirmed → 200
 ]
 
 PROJECTS = [
     Case("projects:project_list", "get", SIGNED_IN),
-    Case("projects:project_detail", "get", SIGNED_IN, {"pk": "group_project"}, label="group"),
+    # The study group's members see its pages; nobody of no organisation does.
+    Case(
+        "projects:project_detail",
+        "get",
+        SIGNED_IN,
+        {"pk": "group_project"},
+        label="group",
+        unaffiliated=404,
+    ),
     Case("projects:project_detail", "get", A_ONLY, {"pk": "private_a"}, label="private_a"),
     Case("projects:project_history", "get", SECRETARIAT, {"pk": "private_a"}),
     Case("projects:project_create", "get", SECRETARIAT),
@@ -158,25 +250,56 @@ PROJECTS = [
 EVENTS = [
     Case("events:meeting_list", "get", PUBLIC),
     Case("events:meeting_detail", "get", PUBLIC, {"pk": "public_meeting"}, label="public"),
-    Case("events:meeting_detail", "get", SIGNED_IN, {"pk": "meeting"}, label="members"),
+    Case(
+        "events:meeting_detail",
+        "get",
+        SIGNED_IN,
+        {"pk": "meeting"},
+        label="members",
+        unaffiliated=404,
+    ),
     Case("events:meeting_detail", "get", A_ONLY, {"pk": "a_only"}, label="a_only"),
     Case("events:meeting_minutes", "get", A_ONLY, {"pk": "a_only"}, label="a_only"),
-    Case("events:meeting_minutes", "get", SIGNED_IN, {"pk": "public_meeting"}, label="public"),
+    Case(
+        "events:meeting_minutes",
+        "get",
+        SIGNED_IN,
+        {"pk": "public_meeting"},
+        label="public",
+        unaffiliated=404,
+    ),
     Case("events:material_download", "get", A_ONLY, {"pk": "material"}),
     Case("events:meeting_create", "get", SECRETARIAT),
     Case("events:meeting_create", "post", SECRETARIAT),
     Case("events:meeting_update", "get", SECRETARIAT, {"pk": "a_only"}),
     Case("events:meeting_update", "post", SECRETARIAT, {"pk": "a_only"}),
     Case("events:meeting_delete", "post", SECRETARIAT_POST, {"pk": "a_only"}),
+    Case("events:meeting_cancel", "get", SECRETARIAT, {"pk": "public_meeting"}),
+    Case(
+        "events:meeting_cancel",
+        "post",
+        SECRETARIAT_POST,
+        {"pk": "public_meeting"},
+        data={"reason": "台風の接近のため"},
+    ),
+    Case("events:meeting_mark_held", "post", SECRETARIAT_POST, {"pk": "meeting"}),
     Case("events:material_upload", "post", SECRETARIAT_POST, {"pk": "a_only"}),
     Case("events:material_delete", "post", SECRETARIAT_POST, {"pk": "material"}),
-    Case("events:register", "get", PERSONS_ONLY, {"pk": "meeting"}, label="members"),
+    Case(
+        "events:register",
+        "get",
+        PERSONS_ONLY,
+        {"pk": "meeting"},
+        label="members",
+        unaffiliated=AFFILIATED_ONLY,
+    ),
     Case(
         "events:register",
         "get",
         expect(LOGIN, 200, 404, 403, 403),
         {"pk": "a_only"},
         label="a_only",
+        unaffiliated=AFFILIATED_ONLY,
     ),
     Case(
         "events:register",
@@ -184,14 +307,16 @@ EVENTS = [
         expect(LOGIN, 200, 404, 403, 403),  # empty form → errors
         {"pk": "a_only"},
         label="a_only",
+        unaffiliated=AFFILIATED_ONLY,
     ),
     Case(
         "events:registration_cancel",
         "post",
         expect(LOGIN, 302, 404, 302, 302),
         {"pk": "registration"},
+        unaffiliated=AFFILIATED_ONLY,
     ),
-    Case("events:my_meetings", "get", SIGNED_IN),
+    Case("events:my_meetings", "get", SIGNED_IN, unaffiliated=AFFILIATED_ONLY),
     Case("events:attendance_sheet", "get", SECRETARIAT, {"pk": "meeting"}),
     Case(
         "events:attendance_sheet",
@@ -221,6 +346,7 @@ EVENTS = [
     Case("events:import_upload", "post", SECRETARIAT),
     Case("events:import_preview", "get", SECRETARIAT_404, literal_args={"token": "unknown"}),
     Case("events:import_preview", "post", SECRETARIAT_404, literal_args={"token": "unknown"}),
+    Case("events:import_cancel", "post", SECRETARIAT_404, literal_args={"token": "unknown"}),
     Case("events:calendar", "get", SIGNED_IN),
     Case("events:calendar", "post", SIGNED_IN_POST),
     Case("events:feed_public", "get", PUBLIC),
@@ -262,7 +388,39 @@ MATRIX = MEMBERS + PROJECTS + EVENTS + _reports_cases()
 
 
 @pytest.fixture
-def site(people, study_group, org_a, org_b):
+def everyone(people, org_a):
+    """The five roles and the extra ones."""
+    registered = PersonFactory(organisation=None, user=UserFactory(username="registered"))
+    AffiliationRequestFactory(
+        person=registered, organisation=org_a, status=AffiliationRequest.Status.REJECTED
+    )
+    pending = PersonFactory(organisation=None, user=UserFactory(username="pending_a"))
+    inactive = person_with_account(org_a, username="inactive", email="gone@example.jp")
+    inactive.user.is_active = False
+    inactive.user.save(update_fields=["is_active"])
+    return {
+        **people,
+        "registered": registered.user,
+        "pending_a": pending.user,
+        "no_person": UserFactory(username="no_person"),
+        "inactive": inactive.user,
+        "_pending_request": AffiliationRequestFactory(person=pending, organisation=org_a),
+    }
+
+
+@pytest.fixture
+def client_for(everyone):
+    def make(role: str) -> Client:
+        client = Client()
+        if everyone[role] is not None:
+            client.force_login(everyone[role])
+        return client
+
+    return make
+
+
+@pytest.fixture
+def site(everyone, people, study_group, org_a, org_b):
     """Objects of organisation A that B must not see, objects both share, and public ones."""
     a_only_group = StudyGroupFactory(name="水中ロボット研究会")
     MembershipFactory(organisation=org_a, study_group=a_only_group)
@@ -306,27 +464,33 @@ def site(people, study_group, org_a, org_b):
         "person_a": people["member_a"].person.pk,
         "token_a": CalendarToken.objects.create(user=people["member_a"]).token,
         "token_b": CalendarToken.objects.create(user=people["member_b"]).token,
+        "affiliation_a": everyone["_pending_request"].pk,
+        "membership_a": Membership.objects.get(organisation=org_a, study_group=study_group).pk,
     }
 
 
-@pytest.mark.parametrize("case", MATRIX, ids=[case.id for case in MATRIX])
-def test_every_role_gets_the_expected_status(case, site, client_as):
+def _url(case: Case, site: dict) -> str:
     kwargs = {key: site[name] for key, name in case.args.items()} | case.literal_args
-    url = reverse(case.name, kwargs=kwargs)
-    url += case.query
+    return reverse(case.name, kwargs=kwargs) + case.query
+
+
+def _status(client: Client, method: str, url: str, data: dict) -> object:
+    """The status a role sees, with a redirect to the login page as ``LOGIN``; each request
+    starts from the same data (a deletion by staff must not 404 the admin)."""
+    with transaction.atomic():
+        response = getattr(client, method)(url, data)
+        transaction.set_rollback(True)
+    if response.status_code == 302 and response["Location"].startswith(reverse("account_login")):
+        return LOGIN
+    return response.status_code
+
+
+@pytest.mark.parametrize("case", MATRIX, ids=[case.id for case in MATRIX])
+def test_every_role_gets_the_expected_status(case, site, client_for):
+    url = _url(case, site)
     data = {k: site.get(v, v) if isinstance(v, str) else v for k, v in case.data.items()}
-    login = reverse("account_login")
-    seen = {}
-    for role in ROLES:
-        # Each role starts from the same data: a deletion by staff must not 404 the admin.
-        with transaction.atomic():
-            response = getattr(client_as(role), case.method)(url, data)
-            transaction.set_rollback(True)
-        status = response.status_code
-        if status == 302 and role == "anonymous" and response["Location"].startswith(login):
-            status = LOGIN
-        seen[role] = status
-    assert seen == case.expected
+    seen = {role: _status(client_for(role), case.method, url, data) for role in case.expected_all}
+    assert seen == case.expected_all
 
 
 def _site_urls(patterns, namespaces=()) -> list[tuple[str, object]]:
@@ -343,11 +507,58 @@ def _site_urls(patterns, namespaces=()) -> list[tuple[str, object]]:
     return found
 
 
-def _methods(view) -> set[str]:
+# Methods every view answers the same way whatever it is (Django's View handles them).
+GENERIC_METHODS = {"head", "options"}
+
+
+def _allowed(view) -> set[str]:
+    """The methods a view's class lets through: its ``http_method_names``."""
     view_class = getattr(view, "view_class", None)
-    if view_class is None:  # function views of the site answer GET
+    if view_class is None:  # see test_every_site_url_is_a_class_based_view
         return {"get"}
-    return {method for method in ("get", "post") if hasattr(view_class, method)}
+    return set(view_class.http_method_names) - GENERIC_METHODS
+
+
+def _methods(view) -> set[str]:
+    """The methods the view has a handler for: each needs an entry of its own. (Django's form
+    views answer PUT with their POST handler; the POST entry covers it.)"""
+    view_class = getattr(view, "view_class", None)
+    if view_class is None:
+        return {"get"}
+    methods = {method for method in _allowed(view) if hasattr(view_class, method)}
+    if getattr(view_class, "put", None) is ProcessFormView.put:
+        methods.discard("put")
+    return methods
+
+
+def _unanswered() -> list[tuple[str, str]]:
+    return sorted(
+        (name, method)
+        for name, view in _site_urls(get_resolver().url_patterns)
+        for method in _allowed(view) - _methods(view)
+        if method != "put" or getattr(view.view_class, "put", None) is not ProcessFormView.put
+    )
+
+
+def test_every_site_url_is_a_class_based_view():
+    """Function views have no ``http_method_names``: a POST would run their GET code."""
+    views = _site_urls(get_resolver().url_patterns)
+    assert [name for name, view in views if getattr(view, "view_class", None) is None] == []
+
+
+def test_methods_a_view_does_not_answer_are_refused(site, client_for):
+    """POST to a page that only shows, PUT or DELETE anywhere: refused for every role (405 for
+    those who may see the page; the login page, 403 or 404 for the others), never a change."""
+    wrong = []
+    for name, method in _unanswered():
+        case = min((c for c in MATRIX if c.name == name), key=lambda c: c.method != "get")
+        url = _url(case, site)
+        for role, expected in case.expected_all.items():
+            status = _status(client_for(role), method, url, {})
+            allowed = {405, expected} if expected in (LOGIN, 403, 404) else {405}
+            if status not in allowed:
+                wrong.append((method, name, role, status))
+    assert wrong == []
 
 
 def test_every_url_and_method_has_an_entry():

@@ -13,13 +13,20 @@ from django.views.generic import CreateView, DetailView, FormView, TemplateView,
 from django_filters.views import FilterView
 
 from consortium.fragments import cached_render
-from consortium.links import pk_url
+from consortium.links import pk_url, safe_next
 
 from .. import roles, services
 from ..access import LoginRequiredMixin, SecretariatRequiredMixin, _RoleRequiredMixin
 from ..filters import OrganisationFilter
-from ..forms import JoinDecisionForm, JoinRequestForm, OrganisationProfileForm, StudyGroupForm
-from ..models import JoinRequest, Membership, Organisation, StudyGroup
+from ..forms import (
+    JoinDecisionForm,
+    JoinRequestForm,
+    MembershipForm,
+    OrganisationProfileForm,
+    OrganisationStaffForm,
+    StudyGroupForm,
+)
+from ..models import AffiliationRequest, JoinRequest, Membership, Organisation, StudyGroup
 from ..querysets import (
     can_see_group_members,
     directory_key,
@@ -30,10 +37,10 @@ from ..querysets import (
 
 
 class OwnPersonRequiredMixin(_RoleRequiredMixin):
-    """A signed-in user who has a Person record (applying to join needs an organisation)."""
+    """A person of an approved organisation (applying to join is for an organisation)."""
 
     def has_role(self, user) -> bool:
-        return roles.person_of(user) is not None
+        return roles.affiliated_person_of(user) is not None
 
 
 class HomeView(TemplateView):
@@ -78,7 +85,7 @@ class StudyGroupDetailView(DetailView):
                 .select_related("organisation")
                 .order_by("organisation__name_kana", "organisation__name")
             )
-        person = roles.person_of(user)
+        person = roles.affiliated_person_of(user)
         context["person"] = person
         if person:
             context["own_requests"] = JoinRequest.objects.filter(
@@ -91,9 +98,10 @@ class StudyGroupCreateView(SecretariatRequiredMixin, CreateView):
     template_name = "members/studygroup_form.html"
     form_class = StudyGroupForm
 
-    def get_success_url(self) -> str:
+    def form_valid(self, form):
+        self.object = services.study_group_save(group=form.save(commit=False))
         messages.success(self.request, _("研究会を保存しました。"))
-        return reverse("members:studygroup_detail", args=[self.object.pk])
+        return redirect("members:studygroup_detail", pk=self.object.pk)
 
 
 class StudyGroupUpdateView(StudyGroupCreateView, UpdateView):
@@ -102,9 +110,7 @@ class StudyGroupUpdateView(StudyGroupCreateView, UpdateView):
 
 class StudyGroupToggleApplicationsView(SecretariatRequiredMixin, View):
     def post(self, request, pk: int):
-        group = get_object_or_404(StudyGroup, pk=pk)
-        group.applications_open = not group.applications_open
-        group.save(update_fields=["applications_open"])
+        group = services.study_group_toggle_applications(group=get_object_or_404(StudyGroup, pk=pk))
         if group.applications_open:
             messages.success(request, _("加入申込の受付を開始しました。"))
         else:
@@ -129,7 +135,7 @@ class JoinRequestCreateView(OwnPersonRequiredMixin, FormView):
     def form_valid(self, form):
         try:
             services.join_request_submit(
-                applicant=roles.person_of(self.request.user),
+                applicant=roles.affiliated_person_of(self.request.user),
                 study_group=self.group,
                 message=form.cleaned_data["message"],
             )
@@ -171,6 +177,11 @@ class JoinRequestQueueView(SecretariatRequiredMixin, TemplateView):
         context["unconfirmed"] = Organisation.objects.filter(is_confirmed=False).order_by(
             "-created_at"
         )
+        context["affiliations"] = (
+            AffiliationRequest.objects.pending()
+            .select_related("person", "organisation")
+            .order_by("created_at")
+        )
         return context
 
 
@@ -207,6 +218,31 @@ class JoinRequestDecideView(SecretariatRequiredMixin, FormView):
             form.add_error(None, exc)
             return self.form_invalid(form)
         return redirect("members:joinrequest_queue")
+
+
+class MembershipEditView(SecretariatRequiredMixin, UpdateView):
+    """Staff change a membership's role or end it; the service tells the reports."""
+
+    template_name = "members/membership_form.html"
+    form_class = MembershipForm
+    queryset = Membership.objects.select_related("organisation", "study_group__parent")
+    context_object_name = "membership"
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            services.membership_update(
+                membership=self.get_object(),
+                role=data["role"],
+                joined_on=data["joined_on"],
+                left_on=data["left_on"],
+                clear_left_on=data["left_on"] is None,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("会員資格を保存しました。"))
+        return redirect("members:organisation_detail", pk=self.object.organisation_id)
 
 
 # --- Organisations -------------------------------------------------------------------------------
@@ -278,25 +314,41 @@ class MyOrganisationView(LoginRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["is_secretariat"] = roles.is_secretariat(self.request.user)
         context["is_mine"] = True
-        person = roles.person_of(self.request.user)
+        person = roles.affiliated_person_of(self.request.user)
+        context["account_person"] = roles.person_of(self.request.user)
         if person is not None:
             context.update(organisation_detail_context(person.organisation))
         return context
 
 
 class OrganisationEditView(LoginRequiredMixin, UpdateView):
+    """Members edit their organisation's descriptive fields; staff every field (a service
+    saves it, so a change the reports read is a domain event)."""
+
     template_name = "members/organisation_form.html"
-    form_class = OrganisationProfileForm
     context_object_name = "organisation"
 
     def get_queryset(self):
         return Organisation.objects.editable_by(self.request.user)
 
-    def get_success_url(self) -> str:
+    def get_form_class(self):
+        if roles.is_secretariat(self.request.user):
+            return OrganisationStaffForm
+        return OrganisationProfileForm
+
+    def form_valid(self, form):
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            services.organisation_update(
+                organisation=self.get_object(), changed_by=self.request.user, fields=fields
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
         messages.success(self.request, _("団体情報を保存しました。"))
         if roles.is_secretariat(self.request.user):
-            return reverse("members:organisation_detail", args=[self.object.pk])
-        return reverse("members:my_organisation")
+            return redirect("members:organisation_detail", pk=self.object.pk)
+        return redirect("members:my_organisation")
 
 
 class OrganisationConfirmView(SecretariatRequiredMixin, View):
@@ -306,7 +358,5 @@ class OrganisationConfirmView(SecretariatRequiredMixin, View):
         messages.success(
             request, _("団体「%(name)s」を確認済みにしました。") % {"name": organisation}
         )
-        next_url = request.POST.get("next") or ""
-        if next_url.startswith("/") and not next_url.startswith("//"):
-            return HttpResponseRedirect(next_url)
-        return redirect("members:organisation_detail", pk=organisation.pk)
+        detail = reverse("members:organisation_detail", args=[organisation.pk])
+        return HttpResponseRedirect(safe_next(request, detail))

@@ -51,7 +51,7 @@ def test_company_signs_up_joins_a_study_group_and_registers_for_the_next_meeting
     staff_user(username="jimukyoku", email="sangyo@city.example.jp")
     number = corporate_number(4242)
 
-    # Sign up with a new organisation and its 法人番号.
+    # Sign up naming a new organisation and its 法人番号: no list of organisations is shown.
     open_site(page, base, lang)
     shot(page, "home")
     page.locator("header").get_by_role("link", name=ui(lang, "利用登録")).click()
@@ -61,21 +61,22 @@ def test_company_signs_up_joins_a_study_group_and_registers_for_the_next_meeting
     page.locator("input[name=password2]").fill(PASSWORD)
     page.get_by_label(exact(lang, "氏名")).fill("田中 一郎")
     page.get_by_label(exact(lang, "氏名カナ")).fill("タナカ イチロウ")
-    page.get_by_label(exact(lang, "新しい団体名")).fill("湘南ウェーブパワー株式会社")
-    page.get_by_label(exact(lang, "団体名カナ")).fill("ショウナンウェーブパワー")
-    page.get_by_label(exact(lang, "区分")).select_option(value="company")
+    page.get_by_label(exact(lang, "所属団体名")).fill("湘南ウェーブパワー株式会社")
     page.get_by_label(exact(lang, "法人番号")).fill(number)
+    page.get_by_label(exact(lang, "区分")).select_option(value="company")
+    page.get_by_label(exact(lang, "市内")).check()
+    page.get_by_label(exact(lang, "所在地")).fill("平塚市新町1-1")
     shot(page, "signup-filled")
     page.get_by_role("button", name=ui(lang, "登録する")).click()
     expect(page.locator("main")).to_contain_text("tanaka@wave-power.example.jp")
     shot(page, "verification-sent")
-    organisation = Organisation.objects.get(corporate_number=number)
-    assert organisation.name == "湘南ウェーブパワー株式会社"
-    assert not organisation.is_confirmed
+    assert not Organisation.objects.filter(corporate_number=number).exists()
 
-    # Follow the verification link from the e-mail.
-    assert len(mailoutbox) == 1
-    link = CONFIRM_LINK.search(mailoutbox[0].body).group(0)
+    # Follow the verification link from the e-mail; the secretariat was told of the request.
+    to_person = [m for m in mailoutbox if m.to == ["tanaka@wave-power.example.jp"]]
+    assert len(to_person) == 1
+    assert any(m.to == ["sangyo@city.example.jp"] for m in mailoutbox)
+    link = CONFIRM_LINK.search(to_person[0].body).group(0)
     page.goto(link)
     expect(page.get_by_role("heading", name=ui(lang, "メールアドレスの確認"))).to_be_visible()
     shot(page, "confirm-email")
@@ -83,7 +84,29 @@ def test_company_signs_up_joins_a_study_group_and_registers_for_the_next_meeting
     expect(
         page.locator("header").get_by_role("button", name=ui(lang, "ログアウト"))
     ).to_be_visible()
-    shot(page, "verified-and-logged-in")
+    waiting = (
+        "所属団体は事務局の確認待ちです。確認が済むと、団体のページや研究会の資料・会議の申込を"
+        "利用できます。結果はメールでお知らせします。"
+    )
+    expect(page.locator("main p.notice[role=status]")).to_have_text(ui(lang, waiting))
+    shot(page, "verified-and-waiting")
+    log_out(page, lang)
+
+    # Secretariat staff approve the affiliation: the organisation is registered.
+    log_in(page, base, lang, "sangyo@city.example.jp")
+    page.locator("header").get_by_role("link", name=ui(lang, "申込審査")).click()
+    row = page.get_by_role("row").filter(has_text="湘南ウェーブパワー株式会社").first
+    expect(row).to_contain_text("wave-power.example.jp")
+    shot(page, "affiliation-queue")
+    row.get_by_role("link", name=ui(lang, "審査する")).click()
+    page.get_by_label(ui(lang, "承認する")).check()
+    shot(page, "affiliation-decide")
+    page.locator("main").get_by_role("button", name=ui(lang, "決定する")).click()
+    expect(page.locator(".messages")).to_be_visible()
+    organisation = Organisation.objects.get(corporate_number=number)
+    assert organisation.name == "湘南ウェーブパワー株式会社" and organisation.is_confirmed
+    log_out(page, lang)
+    log_in(page, base, lang, "tanaka@wave-power.example.jp")
 
     # Apply to join the study group.
     page.locator("header").get_by_role("link", name=ui(lang, "研究会"), exact=True).click()

@@ -7,6 +7,7 @@ import openpyxl
 
 from members.importing import COLUMNS
 from tests.factories import (  # noqa: F401 - re-exported for the members tests
+    AffiliationRequestFactory,
     JoinRequestFactory,
     MembershipFactory,
     OrganisationFactory,

@@ -1,13 +1,15 @@
 """Sign-up → verification → confirm → apply → staff decides, as a user lives it."""
 
+import re
+
 import pytest
-from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+from allauth.account.models import EmailAddress
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from members import services
-from members.models import JoinRequest, Membership, Organisation, Sector
+from members.models import AffiliationRequest, JoinRequest, Membership, Organisation, Sector
 from members.signals import membership_changed
 from tests.members.factories import (
     JoinRequestFactory,
@@ -25,36 +27,70 @@ SIGNUP = {
     "name": "海野 波子",
     "name_kana": "ウミノ ナミコ",
     "department": "開発部",
+    "organisation_name": "（株）うみ",
+    "corporate_number": "",
+    "sector": Sector.COMPANY,
+    "is_local": "1",
+    "address": "平塚市新町1-1",
 }
 
+CONFIRM_LINK = re.compile(r"https?://testserver(/accounts/confirm-email/[^/\s]+/)")
 
-def test_signup_verify_apply_and_approval_creates_membership_and_emails(
+
+def confirm_by_link(client, message) -> None:
+    """Open the confirmation link of the e-mail as the person would (the key in it embeds a
+    timestamp: recomputing it a second later gives another key)."""
+    path = CONFIRM_LINK.search(message.body).group(1)
+    assert client.post(path).status_code == 302
+
+
+def test_signup_verify_affiliation_apply_and_approval_creates_membership_and_emails(
     client, mailoutbox, django_capture_on_commit_callbacks
 ):
     org = OrganisationFactory(name="株式会社うみ", name_kana="ウミ")
     group = StudyGroupFactory(name="平塚海洋エネルギー研究会", applications_open=True)
+    staff = staff_user(username="staff1", email="staff1@city.example.jp")
 
-    response = client.post(reverse("account_signup"), {**SIGNUP, "organisation": org.pk})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("account_signup"), SIGNUP)
     assert response.status_code == 302
-    assert len(mailoutbox) == 1 and mailoutbox[0].to == [SIGNUP["email"]]
+    to_person = [m for m in mailoutbox if m.to == [SIGNUP["email"]]]
+    to_staff = [m for m in mailoutbox if m.to == [staff.email]]
+    assert len(to_person) == 1 and len(to_staff) == 1
+    assert "所属申請" in to_staff[0].subject and "（株）うみ" in to_staff[0].body
     user = User.objects.get(email=SIGNUP["email"])
-    assert user.person.organisation == org
+    assert user.person.organisation is None
+    affiliation = AffiliationRequest.objects.get(person=user.person)
+    assert affiliation.status == AffiliationRequest.Status.PENDING
+    assert affiliation.organisation == org  # matched on the server: (株) and 株式会社 alike
 
-    address = EmailAddress.objects.get(user=user)
-    key = EmailConfirmationHMAC(address).key
-    assert key in mailoutbox[0].body
-    client.post(reverse("account_confirm_email", args=[key]))
-    address.refresh_from_db()
-    assert address.verified
+    confirm_by_link(client, to_person[0])
+    assert EmailAddress.objects.get(user=user).verified
 
     client.force_login(user)
-    response = client.post(reverse("members:join", args=[group.pk]), {"message": "参加希望"})
+    assert client.get(reverse("members:join", args=[group.pk])).status_code == 403
+    assert client.get(reverse("members:organisation_detail", args=[org.pk])).status_code == 404
+
+    client.force_login(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("members:affiliation_decide", args=[affiliation.pk]),
+            {"decision": "approve", "organisation": org.pk, "reason": ""},
+        )
     assert response.status_code == 302
+    user.person.refresh_from_db()
+    assert user.person.organisation == org
+    assert mailoutbox[-1].to == [SIGNUP["email"]] and "承認" in mailoutbox[-1].subject
+
+    client.force_login(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("members:join", args=[group.pk]), {"message": "参加希望"})
+    assert response.status_code == 302
+    assert mailoutbox[-1].to == [staff.email] and "加入申込" in mailoutbox[-1].subject
     join_request = JoinRequest.objects.get()
     assert join_request.status == JoinRequest.Status.PENDING
     assert join_request.organisation == org
 
-    staff = staff_user(username="staff1", email="staff1@city.example.jp")
     client.force_login(staff)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -74,38 +110,71 @@ def test_signup_verify_apply_and_approval_creates_membership_and_emails(
     assert "承認" in page
 
 
-def test_signup_with_new_organisation_leaves_it_unconfirmed_until_staff_confirm(client):
+def test_signup_with_a_new_organisation_registers_it_only_when_staff_approve(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    data = {
+        **SIGNUP,
+        "organisation_name": "新しい海洋株式会社",
+        "corporate_number": "7000012050002",
+        "is_local": "0",
+        "address": "横浜市中区1-1",
+    }
+    assert client.post(reverse("account_signup"), data).status_code == 302
+    assert not Organisation.objects.filter(name="新しい海洋株式会社").exists()
+    affiliation = AffiliationRequest.objects.get()
+    assert affiliation.organisation is None
+
+    client.force_login(staff_user(username="s2", email="s2@city.example.jp"))
     response = client.post(
-        reverse("account_signup"),
-        {
-            **SIGNUP,
-            "new_organisation_name": "新しい海洋株式会社",
-            "new_organisation_sector": Sector.COMPANY,
-            "new_organisation_corporate_number": "7000012050002",
-        },
+        reverse("members:affiliation_decide", args=[affiliation.pk]),
+        {"decision": "approve", "organisation": "", "reason": ""},
     )
     assert response.status_code == 302
     org = Organisation.objects.get(name="新しい海洋株式会社")
-    assert not org.is_confirmed
+    assert org.is_confirmed and not org.is_local
+    assert (org.sector, org.corporate_number, org.address) == (
+        Sector.COMPANY,
+        "7000012050002",
+        "横浜市中区1-1",
+    )
+    assert User.objects.get(email=SIGNUP["email"]).person.organisation == org
 
-    client.force_login(staff_user(username="s2", email="s2@city.example.jp"))
-    client.post(reverse("members:organisation_confirm", args=[org.pk]))
-    org.refresh_from_db()
-    assert org.is_confirmed
+
+def test_staff_reject_an_affiliation_with_a_reason_and_the_person_may_apply_again(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    OrganisationFactory(name="株式会社うみ")
+    client.post(reverse("account_signup"), SIGNUP)
+    affiliation = AffiliationRequest.objects.get()
+    staff = staff_user(username="s3", email="s3@city.example.jp")
+    client.force_login(staff)
+    url = reverse("members:affiliation_decide", args=[affiliation.pk])
+    assert "reason" in client.post(url, {"decision": "reject"}).context["form"].errors
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"decision": "reject", "reason": "在籍を確認できませんでした"})
+    affiliation.refresh_from_db()
+    assert affiliation.status == AffiliationRequest.Status.REJECTED
+    assert "在籍を確認できませんでした" in mailoutbox[-1].body
+
+    client.force_login(User.objects.get(email=SIGNUP["email"]))
+    page = client.get(reverse("members:my_affiliation"))
+    assert page.status_code == 200 and page.context["can_apply"]
+    response = client.post(
+        reverse("members:my_affiliation"),
+        {**{k: SIGNUP[k] for k in ("sector", "is_local", "address")}, "organisation_name": "うみ"},
+    )
+    assert response.status_code == 302
+    assert AffiliationRequest.objects.pending().count() == 1
 
 
 def test_signup_rejects_bad_corporate_number_next_to_the_field(client):
     response = client.post(
         reverse("account_signup"),
-        {
-            **SIGNUP,
-            "new_organisation_name": "番号違い株式会社",
-            "new_organisation_sector": Sector.COMPANY,
-            "new_organisation_corporate_number": "7000012050001",
-        },
+        {**SIGNUP, "organisation_name": "番号違い株式会社", "corporate_number": "7000012050001"},
     )
     assert response.status_code == 200
-    assert "new_organisation_corporate_number" in response.context["form"].errors
+    assert "corporate_number" in response.context["form"].errors
     assert not User.objects.filter(email=SIGNUP["email"]).exists()
 
 
@@ -186,23 +255,100 @@ def test_ending_membership_keeps_history_and_announces_both_years(people, study_
     assert received[-1] == {2020, 2024}
 
 
-def test_member_edits_own_organisation_profile(client_as, people):
+def test_member_edits_only_the_descriptive_fields_of_their_organisation(client_as, people):
     org = people["member_a"].person.organisation
+    name, sector, is_local, number = org.name, org.sector, org.is_local, org.corporate_number
     response = client_as("member_a").post(
         reverse("members:organisation_edit", args=[org.pk]),
         {
-            "name": org.name,
-            "name_kana": org.name_kana,
-            "sector": org.sector,
-            "is_local": "on",
-            "corporate_number": "",
+            "name": "乗っ取り株式会社",
+            "sector": Sector.UNIVERSITY,
+            "is_local": "",
+            "corporate_number": "7000012050002",
             "address": "平塚市浅間町9-1",
             "website": "",
+            "description": "波力発電の部品を製造しています。",
+            "contact": "営業部 0463-00-0000",
         },
     )
     assert response.status_code == 302
     org.refresh_from_db()
     assert org.address == "平塚市浅間町9-1"
+    assert org.contact == "営業部 0463-00-0000"
+    assert (org.name, org.sector, org.is_local, org.corporate_number) == (
+        name,
+        sector,
+        is_local,
+        number,
+    )
+
+
+def test_a_member_cannot_change_what_the_reports_read_even_through_the_service(people):
+    org = people["member_a"].person.organisation
+    with pytest.raises(ValidationError):
+        services.organisation_update(
+            organisation=org, changed_by=people["member_a"], fields={"sector": Sector.UNIVERSITY}
+        )
+
+
+def test_staff_reclassify_an_organisation_and_the_reports_are_told(people, client_as):
+    from members.signals import organisation_changed
+
+    org = people["member_a"].person.organisation
+    received = []
+
+    def receiver(sender, organisation_id, **kwargs):
+        received.append(organisation_id)
+
+    organisation_changed.connect(receiver)
+    try:
+        response = client_as("staff").post(
+            reverse("members:organisation_edit", args=[org.pk]),
+            {
+                "name": org.name,
+                "name_kana": org.name_kana,
+                "sector": Sector.UNIVERSITY,
+                "corporate_number": org.corporate_number,
+                "address": "",
+                "website": "",
+                "description": "",
+                "contact": "",
+            },
+        )
+    finally:
+        organisation_changed.disconnect(receiver)
+    assert response.status_code == 302
+    org.refresh_from_db()
+    assert org.sector == Sector.UNIVERSITY and not org.is_local
+    assert received == [org.pk]
+
+
+def test_staff_end_a_membership_and_change_its_role_in_the_site(people, client_as):
+    import datetime as dt
+
+    membership = Membership.objects.get(organisation=people["member_a"].person.organisation)
+    received = []
+
+    def receiver(sender, fiscal_years, **kwargs):
+        received.append(fiscal_years)
+
+    membership_changed.connect(receiver)
+    try:
+        response = client_as("staff").post(
+            reverse("members:membership_edit", args=[membership.pk]),
+            {
+                "role": Membership.Role.CHAIR,
+                "joined_on": membership.joined_on.isoformat(),
+                "left_on": "2025-03-31",
+            },
+        )
+    finally:
+        membership_changed.disconnect(receiver)
+    assert response.status_code == 302
+    membership.refresh_from_db()
+    assert membership.role == Membership.Role.CHAIR
+    assert membership.left_on == dt.date(2025, 3, 31)
+    assert 2024 in received[-1]
 
 
 def test_staff_toggles_applications(client_as, study_group):

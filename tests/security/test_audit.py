@@ -117,14 +117,16 @@ def test_membership_from_an_approved_request_is_in_the_organisation_history(
 
 
 def test_member_edit_of_own_organisation_shows_the_members_name(client_as, staff, people, org_a):
+    org_a.address = "平塚市浅間町1-1"
+    org_a.save(update_fields=["address"])
     client_as("member_a").post(
         reverse("members:organisation_edit", args=[org_a.pk]),
-        {"name": "株式会社Aマリン", "name_kana": "エーマリン改", "sector": org_a.sector},
+        {"address": "平塚市浅間町9-1", "website": "", "description": "", "contact": ""},
     )
     page = client_as("staff").get(reverse("members:organisation_detail", args=[org_a.pk]))
     history = _history(page)
     assert people["member_a"].person.name in history
-    assert "エーマリン → エーマリン改" in history
+    assert "平塚市浅間町1-1 → 平塚市浅間町9-1" in history
 
 
 def test_members_do_not_see_the_change_history(client_as, people, org_a):
