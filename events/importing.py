@@ -20,11 +20,14 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from consortium.fiscal import parse_date
+from consortium.models import PendingUpload
 from consortium.tabular import Column, TableError, read_table
+from consortium.uploads import pending_upload_claim, pending_upload_set_result
 from members.models import Organisation, Person, Sector, StudyGroup
 from members.validators import normalise_corporate_number, validate_corporate_number
 
 from .models import Attendance, AttendanceStatus, Meeting, MeetingKind
+from .services import meeting_held_if_due
 from .signals import attendance_changed
 
 COLUMNS = [
@@ -314,6 +317,8 @@ def import_plan(data: bytes, filename: str, *, encoding: str | None = None) -> I
             )
             if meeting.existing:
                 meeting.kind = meeting.existing.kind
+                if meeting.existing.is_cancelled:
+                    error(item["row"], "meeting", _("この会議は中止になっています。"))
         meeting.kind_given = meeting.kind_given or bool(item["kind_raw"])
         if item["kind"]:
             if not meeting.existing and meeting.kind and meeting.kind != item["kind"]:
@@ -454,6 +459,9 @@ def import_apply(plan: ImportPlan, *, recorded_by: User | None) -> ImportPlan:
                 study_group=planned.study_group,
                 kind=planned.kind,
             )
+        # A sheet of a meeting whose day has come says it took place (no signal of its own:
+        # the import reports its years below).
+        meeting_held_if_due(meeting=meeting)
         if planned.unnamed is not None and planned.unnamed != meeting.unnamed_headcount:
             meeting.unnamed_headcount = planned.unnamed
             meeting.save(update_fields=["unnamed_headcount"])
@@ -477,4 +485,33 @@ def import_apply(plan: ImportPlan, *, recorded_by: User | None) -> ImportPlan:
         fiscal_years.add(meeting.fiscal_year)
     if fiscal_years:
         attendance_changed.send(sender=Meeting, fiscal_years=fiscal_years)
+    return plan
+
+
+def _result_url(plan: ImportPlan) -> str:
+    """A page that shows the meetings an import wrote: the meeting, or the list of them."""
+    from django.urls import reverse
+
+    meetings = [planned.existing for planned in plan.meetings if planned.existing]
+    if len(meetings) == 1:
+        return reverse("events:meeting_detail", args=[meetings[0].pk])
+    years = {meeting.fiscal_year for meeting in meetings}
+    query = f"?when=all&fiscal_year={years.pop()}" if len(years) == 1 else "?when=all"
+    return reverse("events:meeting_list") + query
+
+
+def import_apply_upload(
+    *, upload: PendingUpload, plan: ImportPlan, recorded_by: User | None
+) -> ImportPlan | None:
+    """Apply a held sign-in sheet once: None when another request already applied it.
+
+    The upload is claimed in the same transaction as the writes, so of two confirms (a
+    double-click on 確定) exactly one imports; the other finds the claim and is sent to the
+    meetings the first one wrote. The held file is deleted when the transaction commits.
+    """
+    with transaction.atomic():
+        if not pending_upload_claim(upload=upload):
+            return None
+        import_apply(plan, recorded_by=recorded_by)
+        pending_upload_set_result(upload=upload, result_url=_result_url(plan))
     return plan

@@ -2,7 +2,8 @@
 
 ``RosterResource`` is the roster in the admin: its import hands the whole file to
 ``members.importing`` (the same all-or-nothing service as ``manage.py import_roster``), and its
-export writes the same columns with formula-looking text escaped (``excel_safe``).
+export writes the same columns (市内 as 市内/市外). In CSV, formula-looking text is escaped
+(``excel_safe``); XLSX (``consortium.xlsx.TypedXLSX``) stores it unchanged as string cells.
 """
 
 from __future__ import annotations
@@ -109,10 +110,13 @@ class RosterResource(resources.ModelResource):
         return result
 
     def export(self, queryset=None, **kwargs) -> tablib.Dataset:
+        """Text formats get the apostrophe; binary ones (XLSX, ``force_native_type``) the values
+        as they are, which ``TypedXLSX`` writes as string cells."""
         queryset = Organisation.objects.all() if queryset is None else queryset
-        dataset = tablib.Dataset(headers=[column.ja for column in COLUMNS])
+        dataset = tablib.Dataset(headers=[column.ja for column in COLUMNS], title=str(_("名簿")))
+        native = kwargs.get("force_native_type", False)
         for row in roster_rows(queryset):
-            dataset.append([excel_safe(value) for value in row])
+            dataset.append(row if native else [excel_safe(value) for value in row])
         return dataset
 
 

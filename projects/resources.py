@@ -160,7 +160,12 @@ class FundingResource(resources.ModelResource):
             funding_changed.send(sender=Funding, fiscal_years=set(self.fiscal_years))
 
     def export_field(self, field, instance, **kwargs):
+        """Names for project and funder. Text formats escape formula-looking text; binary ones
+        (XLSX, ``force_native_type``) keep numbers and text as they are (typed cells)."""
         value = super().export_field(field, instance, **kwargs)
         if field.attribute in ("project", "funder"):
             value = getattr(getattr(instance, field.attribute), "name", "")
-        return excel_safe(value)
+        return value if kwargs.get("force_native_type") else excel_safe(value)
+
+    def after_export(self, queryset, dataset, **kwargs):
+        dataset.title = _("資金")

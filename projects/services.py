@@ -14,7 +14,9 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext
 
+from consortium.models import PendingUpload
 from consortium.tabular import TableError, read_table
+from consortium.uploads import pending_upload_claim
 from members.models import Organisation, StudyGroup
 
 from .models import (
@@ -218,6 +220,23 @@ def funding_import(*, data: bytes, filename: str, dry_run: bool) -> FundingImpor
                 "values": dict(zip(headers, dataset[index - 1], strict=True)),
             }
         )
+    return outcome
+
+
+def funding_import_upload(*, upload: PendingUpload, data: bytes) -> FundingImport | None:
+    """Import a held funding file once: None when another request already imported it.
+
+    The upload is claimed in the import's transaction: of two confirms exactly one imports.
+    If the import finds problems after all, the claim is undone with it and the file kept.
+    """
+    from django.urls import reverse
+
+    with transaction.atomic():
+        if not pending_upload_claim(upload=upload, result_url=reverse("projects:project_list")):
+            return None
+        outcome = funding_import(data=data, filename=upload.name, dry_run=False)
+        if not outcome.saved:
+            transaction.set_rollback(True)
     return outcome
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from collections import Counter
 
 from django.contrib import messages
@@ -21,6 +19,13 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
 from consortium.fiscal import current_fiscal_year
+from consortium.uploads import (
+    already_imported,
+    pending_upload_create,
+    pending_upload_discard,
+    pending_upload_get,
+    pending_upload_read,
+)
 from members import roles
 from members.access import LoginRequiredMixin, SecretariatRequiredMixin
 from members.models import Organisation
@@ -343,11 +348,15 @@ class OutcomeFormView(SecretariatRequiredMixin, View):
 
 # --- Funding import / export -----------------------------------------------------------------
 
-SESSION_KEY = "projects_funding_import"
+FUNDING_PURPOSE = "projects.funding"
 
 
 class FundingImportView(SecretariatRequiredMixin, View):
-    """Upload → dry-run preview (nothing saved) → confirm. The file waits in the session."""
+    """Upload → dry-run preview (nothing saved) → confirm or 取り消す.
+
+    The file waits as a PendingUpload of the person who sent it, deleted on confirm or cancel
+    (or by the beat sweep); a second confirm does not import again.
+    """
 
     template_name = "projects/funding_import.html"
 
@@ -355,48 +364,48 @@ class FundingImportView(SecretariatRequiredMixin, View):
         return render(request, self.template_name, {"form": FundingImportForm()})
 
     def post(self, request):
-        if "confirm" in request.POST:
-            return self.confirm(request)
+        if "confirm" in request.POST or "cancel" in request.POST:
+            return self.decide(request)
         form = FundingImportForm(request.POST, request.FILES)
         if not form.is_valid():
             return render(request, self.template_name, {"form": form})
         upload = form.cleaned_data["file"]
         data = upload.read()
         result = services.funding_import(data=data, filename=upload.name, dry_run=True)
-        token = hashlib.sha256(data).hexdigest()[:16]
+        token = ""
         if result.ok:
-            request.session[SESSION_KEY] = {
-                "token": token,
-                "name": upload.name,
-                "data": base64.b64encode(data).decode("ascii"),
-            }
-        return render(
-            request,
-            self.template_name,
-            {
-                "form": FundingImportForm(),
-                "result": result,
-                "token": token,
-                "filename": upload.name,
-            },
-        )
+            token = pending_upload_create(
+                purpose=FUNDING_PURPOSE, name=upload.name, data=data, user=request.user
+            ).token
+        context = {"form": FundingImportForm(), "result": result, "filename": upload.name}
+        return render(request, self.template_name, {**context, "token": token})
 
-    def confirm(self, request):
-        stored = request.session.get(SESSION_KEY)
-        if not stored or stored["token"] != request.POST.get("token"):
+    def decide(self, request):
+        held = pending_upload_get(
+            token=request.POST.get("token", ""), purpose=FUNDING_PURPOSE, user=request.user
+        )
+        data = pending_upload_read(held) if held and not held.applied_at else None
+        if held and held.applied_at:
+            return already_imported(request, held)
+        if held is None or data is None:
             messages.error(
                 request, _("確認する取込ファイルがありません。もう一度アップロードしてください。")
             )
             return redirect("projects:funding_import")
-        data = base64.b64decode(stored["data"])
-        result = services.funding_import(data=data, filename=stored["name"], dry_run=False)
-        del request.session[SESSION_KEY]
+        if "cancel" in request.POST:
+            pending_upload_discard(upload=held)
+            messages.info(request, _("取込を取り消しました。ファイルは削除しました。"))
+            return redirect("projects:funding_import")
+        result = services.funding_import_upload(upload=held, data=data)
+        if result is None:
+            held.refresh_from_db()
+            return already_imported(request, held)
         if not result.saved:
             return render(
                 request, self.template_name, {"form": FundingImportForm(), "result": result}
             )
         messages.success(request, _("財源を%(n)s件取り込みました。") % {"n": len(result.rows)})
-        return redirect("projects:project_list")
+        return redirect(held.result_url)
 
 
 class FundingExportView(SecretariatRequiredMixin, View):

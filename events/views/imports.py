@@ -1,29 +1,37 @@
-"""Staff import of sign-in sheets: upload → preview (created / matched / rejected) → confirm."""
+"""Staff import of sign-in sheets: upload → preview (created / matched / rejected) → confirm.
+
+The file waits as a ``PendingUpload`` of the person who sent it: deleted when the import is
+applied or cancelled (取り消す), or by the beat sweep when abandoned. A second confirm of the same
+file does not import again; it says so and links to the meetings imported.
+"""
 
 from __future__ import annotations
 
-import secrets
-
 from django.contrib import messages
-from django.core.files.base import ContentFile
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView
 
-from consortium.storage import private_storage
+from consortium.uploads import (
+    already_imported,
+    pending_upload_create,
+    pending_upload_discard,
+    pending_upload_get,
+    pending_upload_read,
+)
 from members.access import SecretariatRequiredMixin
 
 from ..forms import ImportUploadForm
-from ..importing import COLUMNS, import_apply, import_plan
+from ..importing import COLUMNS, import_apply_upload, import_plan
 
-SESSION_KEY = "events_imports"
+PURPOSE = "events.attendance"
 
 
-def _stored(request, token: str) -> dict:
-    upload = request.session.get(SESSION_KEY, {}).get(token)
-    if upload is None or not private_storage.exists(upload["path"]):
+def _upload(request, token: str):
+    upload = pending_upload_get(token=token, purpose=PURPOSE, user=request.user)
+    if upload is None:
         raise Http404
     return upload
 
@@ -37,46 +45,45 @@ class ImportUploadView(SecretariatRequiredMixin, FormView):
 
     def form_valid(self, form):
         upload = form.cleaned_data["file"]
-        token = secrets.token_urlsafe(16)
-        extension = upload.name.rsplit(".", 1)[-1].lower()
-        path = private_storage.save(
-            f"events/imports/{token}.{extension}", ContentFile(upload.read())
+        held = pending_upload_create(
+            purpose=PURPOSE,
+            name=upload.name,
+            data=upload.read(),
+            user=self.request.user,
+            encoding=form.cleaned_data["encoding"] or "",
         )
-        uploads = self.request.session.get(SESSION_KEY, {})
-        uploads[token] = {
-            "path": path,
-            "name": upload.name,
-            "encoding": form.cleaned_data["encoding"] or None,
-        }
-        self.request.session[SESSION_KEY] = uploads
-        return redirect("events:import_preview", token=token)
+        return redirect("events:import_preview", token=held.token)
 
 
 class ImportPreviewView(SecretariatRequiredMixin, View):
     """Show what the file would do; POST writes it (re-checked against the database first)."""
 
-    def _plan(self, upload: dict):
-        with private_storage.open(upload["path"], "rb") as handle:
-            data = handle.read()
-        return import_plan(data, upload["name"], encoding=upload["encoding"])
+    def _plan(self, upload):
+        data = pending_upload_read(upload)
+        if data is None:
+            raise Http404  # swept: the file is gone
+        return import_plan(data, upload.name, encoding=upload.encoding or None)
+
+    def _page(self, request, upload, plan, status=200):
+        context = {"plan": plan, "upload": upload, "token": upload.token}
+        return render(request, "events/import_preview.html", context, status=status)
 
     def get(self, request, token):
-        upload = _stored(request, token)
-        plan = self._plan(upload)
-        context = {"plan": plan, "upload": upload, "token": token}
-        return render(request, "events/import_preview.html", context)
+        upload = _upload(request, token)
+        if upload.applied_at:
+            return already_imported(request, upload)
+        return self._page(request, upload, self._plan(upload))
 
     def post(self, request, token):
-        upload = _stored(request, token)
+        upload = _upload(request, token)
+        if upload.applied_at:
+            return already_imported(request, upload)
         plan = self._plan(upload)
         if not plan.ok:
-            context = {"plan": plan, "upload": upload, "token": token}
-            return render(request, "events/import_preview.html", context, status=400)
-        import_apply(plan, recorded_by=request.user)
-        private_storage.delete(upload["path"])
-        uploads = request.session.get(SESSION_KEY, {})
-        uploads.pop(token, None)
-        request.session[SESSION_KEY] = uploads
+            return self._page(request, upload, plan, status=400)
+        if import_apply_upload(upload=upload, plan=plan, recorded_by=request.user) is None:
+            upload.refresh_from_db()
+            return already_imported(request, upload)
         messages.success(
             request,
             _(
@@ -89,4 +96,18 @@ class ImportPreviewView(SecretariatRequiredMixin, View):
                 "unnamed": plan.unnamed_count,
             },
         )
-        return redirect("events:meeting_list")
+        return redirect(upload.result_url)
+
+
+class ImportCancelView(SecretariatRequiredMixin, View):
+    """取り消す: the held file is deleted now, nothing is imported."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, token):
+        upload = _upload(request, token)
+        if upload.applied_at:
+            return already_imported(request, upload)
+        pending_upload_discard(upload=upload)
+        messages.info(request, _("取込を取り消しました。ファイルは削除しました。"))
+        return redirect("events:import_upload")

@@ -236,3 +236,94 @@ def test_browser_preview_lists_errors_and_offers_no_confirm(client_as, people, h
     assert "この内容で取り込む" not in page
     assert client.post(location).status_code == 400
     assert not Meeting.objects.exists()
+
+
+# --- Held files and confirming once ------------------------------------------------------------
+
+
+def _upload_sheet(client, data: bytes) -> str:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("sheet.csv", data, content_type="text/csv")
+    response = client.post(reverse("events:import_upload"), {"file": upload, "encoding": ""})
+    assert response.status_code == 302
+    return response["Location"]
+
+
+def _held_files() -> list[str]:
+    from consortium.storage import private_storage
+
+    if not private_storage.exists("pending-imports"):
+        return []
+    return private_storage.listdir("pending-imports")[1]
+
+
+def test_a_second_confirm_imports_nothing_and_links_to_the_meetings(
+    client_as, people, hiratsuka, django_capture_on_commit_callbacks
+):
+    client = client_as("staff")
+    location = _upload_sheet(client, csv_bytes(*GOOD))
+    assert len(_held_files()) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(location)
+    counts = (Meeting.objects.count(), Person.objects.count(), Attendance.objects.count())
+    assert counts[0] == 2
+    assert _held_files() == []  # applied: the file with attendees' names is gone
+
+    second = client.post(location, follow=True)  # the double-click
+
+    assert (Meeting.objects.count(), Person.objects.count(), Attendance.objects.count()) == counts
+    page = second.content.decode()
+    assert "取り込み済みです" in page
+    assert second.redirect_chain[0][0] == first["Location"]
+    assert "ゴムラダー水槽実験" in page and "平成29年度 総会" in page
+
+
+def test_a_single_meeting_import_links_to_that_meeting(client_as, people, hiratsuka):
+    client = client_as("staff")
+    location = _upload_sheet(client, csv_bytes(GOOD[0]))
+    client.post(location)
+    meeting = Meeting.objects.get()
+    second = client.post(location)
+    assert second["Location"] == reverse("events:meeting_detail", args=[meeting.pk])
+
+
+def test_two_confirms_racing_for_one_upload_import_once(people, hiratsuka):
+    """The claim is a conditional UPDATE: whoever comes second finds the upload applied."""
+    from consortium.uploads import pending_upload_create, pending_upload_get
+
+    held = pending_upload_create(
+        purpose="events.attendance", name="s.csv", data=csv_bytes(*GOOD), user=people["staff"]
+    )
+    from events.importing import import_apply_upload
+
+    plan_one, plan_two = (
+        import_plan(csv_bytes(*GOOD), "s.csv"),
+        import_plan(csv_bytes(*GOOD), "s.csv"),
+    )
+    stale = pending_upload_get(token=held.token, purpose="events.attendance")
+    assert import_apply_upload(upload=held, plan=plan_one, recorded_by=None) is plan_one
+    assert import_apply_upload(upload=stale, plan=plan_two, recorded_by=None) is None
+    assert Meeting.objects.count() == 2 and Attendance.objects.count() == 4
+
+
+def test_cancel_deletes_the_held_file_and_imports_nothing(client_as, people, hiratsuka):
+    client = client_as("staff")
+    location = _upload_sheet(client, csv_bytes(*GOOD))
+    token = location.rstrip("/").rsplit("/", 1)[-1]
+    assert "取り消す" in client.get(location).content.decode()
+
+    response = client.post(reverse("events:import_cancel", args=[token]), follow=True)
+
+    assert "取り消しました" in response.content.decode()
+    assert _held_files() == []
+    assert client.get(location).status_code == 404
+    assert client.post(location).status_code == 404
+    assert not Meeting.objects.exists()
+
+
+def test_another_staff_member_cannot_use_someone_elses_upload(client_as, people, hiratsuka):
+    location = _upload_sheet(client_as("staff"), csv_bytes(*GOOD))
+    assert client_as("admin").get(location).status_code == 404
+    assert client_as("admin").post(location).status_code == 404
+    assert not Meeting.objects.exists()

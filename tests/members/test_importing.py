@@ -191,3 +191,90 @@ def test_command_reports_bad_rows_and_fails(tmp_path, capsys):
 
     assert "2行目 法人番号/corporate_number" in capsys.readouterr().err
     assert Organisation.objects.count() == 0
+
+
+# --- Kyoso's own export imports back unchanged ---------------------------------------------------
+
+
+def _roster_with_formula_like_text():
+    from tests.factories import MembershipFactory, PersonFactory, StudyGroupFactory
+
+    parent = StudyGroupFactory(name="平塚海洋エネルギー研究会")
+    odd_group = StudyGroupFactory(name="-3+2 分科会")
+    plain = OrganisationFactory(name="平塚市 産業振興課", is_local=True, corporate_number=None)
+    formula = OrganisationFactory(name="=HYPERLINK(1) 株式会社", is_local=False)
+    at = OrganisationFactory(name="@湘南ラボ", is_local=True, corporate_number=None)
+    PersonFactory(organisation=plain, name="佐藤 一郎", email="", department="+産業振興課")
+    PersonFactory(organisation=formula, name="-鈴木 花子", email="suzuki@example.jp")
+    PersonFactory(organisation=formula, name="田中 次郎", email="tanaka@example.jp")
+    for organisation in (plain, formula):
+        MembershipFactory(organisation=organisation, study_group=parent)
+    MembershipFactory(organisation=formula, study_group=odd_group)
+    MembershipFactory(organisation=at, study_group=odd_group)
+
+
+def _counts():
+    return (
+        Organisation.objects.count(),
+        Person.objects.count(),
+        Membership.objects.count(),
+        StudyGroup.objects.count(),
+    )
+
+
+def test_the_roster_export_imports_back_with_nothing_duplicated():
+    from members.resources import RosterResource
+
+    _roster_with_formula_like_text()
+    before = _counts()
+    exported = RosterResource().export(queryset=Organisation.objects.all()).export("csv")
+    assert "'=HYPERLINK(1) 株式会社" in exported and "'-3+2 分科会" in exported  # OWASP
+
+    result = roster_import(data=exported.encode("utf-8-sig"), filename="名簿.csv")
+
+    assert result.ok, result.errors or result.file_error
+    assert _counts() == before
+    assert (result.organisations_created, result.people_created) == (0, 0)
+    assert result.memberships_created == result.study_groups_created == 0
+    assert Organisation.objects.filter(name="=HYPERLINK(1) 株式会社", is_local=False).exists()
+    assert Person.objects.get(name="佐藤 一郎").department == "+産業振興課"
+
+
+def test_a_typed_xlsx_roster_imports_back_with_nothing_duplicated(tmp_path):
+    """The XLSX form: formula-like text as plain string cells (no apostrophe), 市内 as text,
+    TRUE or 1; and the earlier form with a visible apostrophe."""
+    import io
+
+    import openpyxl
+
+    from members.resources import roster_rows
+
+    _roster_with_formula_like_text()
+    before = _counts()
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(
+        ["団体名", "団体名カナ", "区分", "市内", "法人番号", "氏名", "メール", "所属", "研究会"]
+    )
+    local_forms = {"市内": [True, 1, "市内"], "市外": [False, 0, "市外"]}
+    for index, row in enumerate(roster_rows(Organisation.objects.all()), start=2):
+        row[3] = local_forms[row[3]][index % 3]
+        if index % 2:
+            row = [f"'{v}" if isinstance(v, str) and v and v[0] in "=+-@" else v for v in row]
+        sheet.append(row)
+        for cell in sheet[index]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text, never a formula
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    result = roster_import(data=buffer.getvalue(), filename="名簿.xlsx")
+
+    assert result.ok, result.errors or result.file_error
+    assert _counts() == before
+
+
+def test_an_apostrophe_before_ordinary_text_is_kept():
+    data = "団体名,区分\n'湘南,企業\n".encode()
+    assert roster_import(data=data, filename="名簿.csv").ok
+    assert Organisation.objects.filter(name="'湘南").exists()

@@ -155,3 +155,71 @@ def test_staff_page_shows_errors_and_offers_no_confirm(client_as, names):
     response = client.post(reverse("projects:funding_import"), {"confirm": "1", "token": "x"})
     assert response.status_code == 302
     assert not Funding.objects.exists()
+
+
+def _held_files() -> list[str]:
+    from consortium.storage import private_storage
+
+    if not private_storage.exists("pending-imports"):
+        return []
+    return private_storage.listdir("pending-imports")[1]
+
+
+def test_a_second_confirm_of_a_funding_file_imports_nothing(
+    client_as, names, django_capture_on_commit_callbacks
+):
+    client = client_as("staff")
+    url = reverse("projects:funding_import")
+    response = client.post(url, {"file": SimpleUploadedFile("fundings.csv", _csv(*GOOD))})
+    token = response.context["token"]
+    assert len(_held_files()) == 1 and "取り消す" in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, {"confirm": "1", "token": token}).status_code == 302
+    assert Funding.objects.count() == 3 and _held_files() == []
+
+    again = client.post(url, {"confirm": "1", "token": token}, follow=True)
+
+    assert Funding.objects.count() == 3
+    assert "取り込み済みです" in again.content.decode()
+    assert again.redirect_chain[-1][0] == reverse("projects:project_list")
+
+
+def test_cancelling_a_funding_preview_deletes_the_file(client_as, names):
+    client = client_as("staff")
+    url = reverse("projects:funding_import")
+    response = client.post(url, {"file": SimpleUploadedFile("fundings.csv", _csv(*GOOD))})
+    token = response.context["token"]
+
+    response = client.post(url, {"cancel": "1", "token": token}, follow=True)
+
+    assert "取り消しました" in response.content.decode()
+    assert _held_files() == []
+    client.post(url, {"confirm": "1", "token": token})
+    assert not Funding.objects.exists()
+
+
+def test_a_funding_file_with_errors_is_not_kept(client_as, names):
+    client = client_as("staff")
+    upload = SimpleUploadedFile("fundings.csv", _csv("x,2018,内閣府,s,grant,1,,"))
+    client.post(reverse("projects:funding_import"), {"file": upload})
+    assert _held_files() == []
+
+
+def test_the_funding_export_imports_back_with_nothing_duplicated(names):
+    FundingFactory(
+        project=ProjectFactory(name='=HYPERLINK("x")'),
+        funder=FunderFactory(name="+環境省"),
+        scheme="@委託",
+        note="-メモ",
+        amount=0,
+    )
+    FundingFactory(scheme="地方創生推進交付金", note="")
+    before = list(Funding.objects.values_list("pk", "scheme", "note", "amount").order_by("pk"))
+    body = services.funding_export(fundings=Funding.objects.all())
+
+    result = services.funding_import(data=body, filename="財源.csv", dry_run=False)
+
+    assert result.saved, result.problems
+    assert {row["action"] for row in result.rows} == {"update"}
+    after = list(Funding.objects.values_list("pk", "scheme", "note", "amount").order_by("pk"))
+    assert after == before

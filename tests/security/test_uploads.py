@@ -4,6 +4,7 @@ and nothing is saved (meeting materials, agreement PDFs, attendance / funding / 
 from __future__ import annotations
 
 import io
+import os
 import zipfile
 
 import pytest
@@ -126,7 +127,7 @@ def test_disguised_attendance_sheet_is_refused(client_as, people, name, content)
     )
     assert response.status_code == 200
     assert DISGUISED in response.content.decode()
-    assert _private_files("events/imports") == []
+    assert _private_files("pending-imports") == []
 
 
 def test_oversized_attendance_sheet_is_refused(client_as, people, small_limit):
@@ -135,7 +136,7 @@ def test_oversized_attendance_sheet_is_refused(client_as, people, small_limit):
         reverse("events:import_upload"), {"file": _upload("出席簿.csv", content), "encoding": ""}
     )
     assert TOO_LARGE in response.content.decode()
-    assert _private_files("events/imports") == []
+    assert _private_files("pending-imports") == []
 
 
 # --- Funding import --------------------------------------------------------------------------
@@ -201,3 +202,99 @@ def test_oversized_roster_is_refused_in_the_admin(client, superuser):
     assert response.status_code == 200
     assert TOO_LARGE in response.content.decode()
     assert not Organisation.objects.exists()
+
+
+# --- Files held for a preview: deleted on apply, cancel, or by the sweep -----------------------
+
+
+def _held() -> list[str]:
+    return _private_files("pending-imports")
+
+
+def test_the_sweep_deletes_held_files_older_than_a_day(people, settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from consortium.models import PendingUpload
+    from consortium.tasks import sweep_pending_uploads
+    from consortium.uploads import pending_upload_create
+
+    old = pending_upload_create(purpose="events.attendance", name="old.csv", data=b"a,b\n")
+    fresh = pending_upload_create(purpose="events.attendance", name="new.csv", data=b"a,b\n")
+    PendingUpload.objects.filter(pk=old.pk).update(
+        created_at=timezone.now() - dt.timedelta(hours=25)
+    )
+    # A file an earlier version left behind, with no record.
+    private_storage.save("events/imports/left-over.csv", io.BytesIO(b"a,b\n"))
+    stale = timezone.now().timestamp() - 25 * 3600
+    os.utime(private_storage.path("events/imports/left-over.csv"), (stale, stale))
+    assert len(_held()) == 2
+
+    assert sweep_pending_uploads.apply().get() == 2  # run here, as a worker would
+
+    assert _held() == [fresh.file.name.rsplit("/", 1)[-1]]
+    assert list(PendingUpload.objects.all()) == [fresh]
+    assert _private_files("events/imports") == []
+    assert "consortium.sweep_pending_uploads" in {
+        entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()
+    }
+
+
+ROSTER_CSV = "団体名,区分,市内\n株式会社湘南マリン,企業,市内\n".encode()
+
+
+def _admin_preview(client, data: bytes = ROSTER_CSV, name: str = "名簿.csv"):
+    response = client.post(ROSTER_IMPORT, {"format": "0", "import_file": _upload(name, data)})
+    assert response.status_code == 200
+    return response
+
+
+def test_admin_import_applies_once_and_deletes_its_file(
+    client, superuser, django_capture_on_commit_callbacks
+):
+    client.force_login(superuser)
+    preview = _admin_preview(client)
+    confirm = preview.context["confirm_form"].initial
+    assert len(_held()) == 1 and "取り消す" in preview.content.decode()
+    data = {key: confirm[key] for key in ("import_file_name", "original_file_name", "format")}
+    data["resource"] = confirm.get("resource", "0") or "0"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/admin/members/organisation/process_import/", data)
+    assert Organisation.objects.filter(name="株式会社湘南マリン").count() == 1
+    assert _held() == []
+
+    again = client.post("/admin/members/organisation/process_import/", data, follow=True)
+
+    assert again.status_code == 200
+    assert "取り込み済みです" in again.content.decode()
+    assert Organisation.objects.filter(name="株式会社湘南マリン").count() == 1
+
+
+def test_admin_import_can_be_cancelled_and_a_failed_preview_keeps_no_file(client, superuser):
+    client.force_login(superuser)
+    confirm = _admin_preview(client).context["confirm_form"].initial
+    response = client.post(
+        "/admin/members/organisation/process_import/",
+        {
+            "import_file_name": confirm["import_file_name"],
+            "original_file_name": confirm["original_file_name"],
+            "format": confirm["format"],
+            "resource": confirm.get("resource", "0") or "0",
+            "cancel": "1",
+        },
+        follow=True,
+    )
+    assert "取り消しました" in response.content.decode()
+    assert _held() == [] and not Organisation.objects.filter(name="株式会社湘南マリン").exists()
+
+    _admin_preview(client, "団体名\n平塚市\n".encode())  # a missing column: nothing to confirm
+    assert _held() == []
+
+
+def test_admin_funding_import_accepts_csv_and_xlsx_only(client, superuser):
+    client.force_login(superuser)
+    page = client.get("/admin/projects/funding/import/").content.decode()
+    assert ">csv<" in page and ">xlsx<" in page
+    for other in ("json", "yaml", "tsv", "ods", "html", ">xls<"):
+        assert other not in page.split('name="format"')[1].split("</select>")[0]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from consortium.tabular import TableError, read_path
 from events.importing import import_apply, import_plan
 
 
@@ -27,9 +28,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, path: Path, dry_run: bool, encoding: str | None, **options):
         try:
-            data = path.read_bytes()
+            data = read_path(path)  # refused by its size before it is read
         except OSError as exc:
             raise CommandError(f"{path}: {exc}") from exc
+        except TableError as exc:
+            raise CommandError(f"{path.name}: {exc}") from None
         plan = import_plan(data, path.name, encoding=encoding)
         if plan.file_error:
             raise CommandError(plan.file_error)

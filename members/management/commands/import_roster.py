@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from consortium.tabular import TableError, read_path
 from members.importing import roster_import
 
 
@@ -20,9 +21,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, path: Path, dry_run: bool, encoding: str | None, **options):
         try:
-            data = path.read_bytes()
+            data = read_path(path)  # refused by its size before it is read
         except OSError as exc:
             raise CommandError(f"{path}: {exc.strerror}") from None
+        except TableError as exc:
+            raise CommandError(f"{path.name}: {exc}") from None
         result = roster_import(data=data, filename=path.name, dry_run=dry_run, encoding=encoding)
         if result.file_error:
             raise CommandError(result.file_error)

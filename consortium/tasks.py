@@ -1,0 +1,13 @@
+"""Beat tasks of the project package (thin wrappers around ``consortium`` services)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from .uploads import pending_uploads_sweep
+
+
+@shared_task(name="consortium.sweep_pending_uploads")
+def sweep_pending_uploads() -> int:
+    """Delete import files nobody confirmed or cancelled within ``KYOSO_PENDING_UPLOAD_HOURS``."""
+    return pending_uploads_sweep()
