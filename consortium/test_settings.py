@@ -13,3 +13,5 @@ MEDIA_ROOT = BASE_DIR / ".test-media"
 # Rate limits make mail counts flaky across tests (allauth #3893); one test turns them back on.
 ACCOUNT_RATE_LIMITS = False
 SECURE_SSL_REDIRECT = False
+# Tests sign staff in without a second factor; tests/security/test_mfa.py turns the rule on.
+KYOSO_REQUIRE_MFA = False

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Attendance, CalendarToken, Material, Meeting, Registration
@@ -16,6 +17,7 @@ class MeetingAdmin(SimpleHistoryAdmin):
     search_fields = ("title", "venue")
     list_select_related = ("study_group__parent", "project")
     inlines = [MaterialInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Attendance)

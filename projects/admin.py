@@ -1,6 +1,12 @@
 from django.contrib import admin
+from django.db import models
 from import_export.admin import ImportExportModelAdmin
+from import_export.formats.base_formats import CSV
 from simple_history.admin import SimpleHistoryAdmin
+
+from consortium.uploads import BoundedImportAdminMixin
+from consortium.xlsx import TypedExportAdminMixin, TypedXLSX
+from members.admin import PersonalDataExportMixin
 
 from .models import (
     Agreement,
@@ -38,9 +44,19 @@ class PhaseAdmin(admin.ModelAdmin):
 
 
 @admin.register(Funding)
-class FundingAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
-    # Imports go through FundingResource: one save() per row, rolled back on any error.
+class FundingAdmin(
+    TypedExportAdminMixin,
+    PersonalDataExportMixin,
+    BoundedImportAdminMixin,
+    ImportExportModelAdmin,
+    SimpleHistoryAdmin,
+):
+    # Imports go through FundingResource: one save() per row, rolled back on any error; CSV and
+    # XLSX only, read by the bounded reader (consortium.uploads).
     resource_classes = [FundingResource]
+    export_personal_data = False  # projects, organisations and amounts: nobody's name
+    # XLSX with typed cells: amounts and years as numbers, text without a visible apostrophe.
+    export_formats = [CSV, TypedXLSX]
     list_display = ("project", "fiscal_year", "funder", "scheme", "kind", "amount", "status")
     list_filter = ("fiscal_year", "kind", "status")
     search_fields = ("project__name", "funder__name", "scheme")
@@ -52,6 +68,7 @@ class OutcomeAdmin(SimpleHistoryAdmin):
     list_display = ("title", "project", "kind", "date")
     list_filter = ("kind",)
     filter_horizontal = ("organisations",)
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 class AgreementPartyInline(admin.TabularInline):

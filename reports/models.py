@@ -94,10 +94,18 @@ class FundingSummary(models.Model):
 
 
 class RollupState(models.Model):
-    """Per fiscal year: when it was last rolled up, and whether a run is queued or running.
+    """Per fiscal year: when it was last rolled up, and what the task queue still owes it.
+
+    *queued*: a full roll-up was published and has not started (it reads every change committed
+    before it starts, so further changes do not queue another); *running*: a worker is computing
+    it since ``started_at``; *failed*: the publish or the run failed; *idle*: nothing is owed.
+    Enqueueing is de-duplicated through these rows alone (``services.rollup_enqueue_on_commit``).
 
     The row also serialises runs: a run first updates its year's row, which takes a row lock on
-    PostgreSQL and the write lock on SQLite, so two runs of one year never interleave.
+    PostgreSQL and the write lock on SQLite, so two runs of one year never interleave. That lock
+    is the run's lease: a year marked running whose row is not locked, or (without row locks)
+    whose ``started_at`` is older than the hard task time limit, lost its worker and is queued
+    again by ``services.rollup_pending_enqueue``.
     """
 
     class State(models.TextChoices):
@@ -171,6 +179,8 @@ class ExportLog(models.Model):
         PARTICIPATION = "participation", _("参加実績")
         FUNDING = "funding", _("資金")
         ATTENDANCE = "attendance", _("出欠明細")
+        ROSTER = "roster", _("名簿")
+        OWN_DATA = "own_data", _("本人の登録情報")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -186,6 +196,9 @@ class ExportLog(models.Model):
     file_format = models.CharField(_("形式"), max_length=10)
     personal_data = models.BooleanField(_("個人情報を含む"), default=False)
     via = models.CharField(_("経路"), max_length=20, default="web")
+    rows = models.PositiveIntegerField(
+        _("行数"), null=True, blank=True, help_text=_("空欄は数えていない出力です。")
+    )
     created_at = models.DateTimeField(_("日時"), default=timezone.now, db_index=True)
 
     class Meta:
