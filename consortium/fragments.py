@@ -7,15 +7,14 @@ template's source are added here. Any change of data, language or template there
 key: nothing has to be invalidated, and an old entry simply expires. What is saved is the
 rendering, which on a list of 50 rows with a filter form is most of a request's work.
 
-A cache outage (Redis down) never breaks the page: the fragment is rendered as if it were not
-cached.
+A cache outage (Redis down) never breaks the page: the cache backend (``consortium/cache.py``)
+then answers as an empty cache, so the fragment is rendered as if it were not cached.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-import logging
 from collections.abc import Callable, Mapping
 
 from django.core.cache import cache
@@ -23,8 +22,6 @@ from django.http import HttpRequest
 from django.template.loader import get_template, render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
-
-logger = logging.getLogger(__name__)
 
 TIMEOUT = 300
 
@@ -58,18 +55,11 @@ def cached_render(
     be rendered (when reading its data is the expensive part).
     """
     cache_key = fragment_key(template_name, key)
-    try:
-        html = cache.get(cache_key)
-    except Exception:  # a cache outage (Redis down) must not take the page down
-        logger.warning("fragment cache unavailable", exc_info=True)
-        html = None
+    html = cache.get(cache_key)
     if html is not None:
         return mark_safe(html)  # our own rendering, stored as rendered
     if callable(context):
         context = context()
     html = render_to_string(template_name, context, request=request)
-    try:
-        cache.set(cache_key, str(html), timeout)
-    except Exception:
-        logger.warning("fragment cache unavailable", exc_info=True)
+    cache.set(cache_key, str(html), timeout)
     return html

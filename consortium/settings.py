@@ -54,7 +54,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "consortium.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "consortium.middleware.RejectNulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -65,6 +67,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "consortium.sessions.SessionLifetimeMiddleware",
+    "consortium.mfa.RequireMFAMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
 ]
@@ -104,7 +107,8 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Degrades to "not cached" while Redis is down (consortium/cache.py).
+            "BACKEND": "consortium.cache.TolerantRedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
@@ -118,11 +122,19 @@ CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Asia/Tokyo"
 CELERY_TASK_ACKS_LATE = True
+# A task whose pool process dies (the OOM killer, SIGKILL) goes back to the queue instead of being
+# acknowledged as failed. Safe because every task recomputes from the records (idempotent).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Never let a web request hang on a dead broker (celery #4556): fail fast, say so.
+# Seconds. A year's full roll-up at prefecture scale takes under a second: the limits only stop a
+# run that hangs. A year still "running" after the hard limit is rolled up again
+# (reports.services.rollup_pending_enqueue, every minute).
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
+# Publishing from a web request never hangs on a dead broker (celery #4556): a 1 s connect
+# timeout, one connection attempt (the transport's max_retries) and no publish retry, so the
+# request says at once that the queue is down.
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
-CELERY_BROKER_CONNECTION_RETRY = False
-CELERY_BROKER_CONNECTION_MAX_RETRIES = 0
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 1,
     "socket_timeout": 2,
@@ -130,11 +142,33 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": 3600,
 }
 CELERY_TASK_PUBLISH_RETRY = False
+# The worker and beat, on the other hand, reconnect for as long as the broker is away (only they
+# read these three; the worker also retries its own publishes, see consortium/celery.py).
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A year queued for longer than this and still not rolled up (its message lost with the broker's
+# memory) is queued again by the sweep.
+KYOSO_ROLLUP_REQUEUE_SECONDS = env.int("KYOSO_ROLLUP_REQUEUE_SECONDS", default=180)
+# Sent by the worker each time it (re)connects to the broker: what waited is queued at once.
+KYOSO_BROKER_CONNECTED_TASKS = ["reports.rollup_pending"]
 CELERY_BEAT_SCHEDULE: dict = {  # nightly full recompute of the report roll-ups (02:30 JST)
     "reports-nightly-rollup": {
         "task": "reports.rollup_all",
         "schedule": __import__("celery.schedules").schedules.crontab(hour=2, minute=30),
-    }
+    },
+    # Years that failed, lost their queued task or whose worker died are rolled up again.
+    "reports-rollup-pending": {"task": "reports.rollup_pending", "schedule": 60.0},
+    # Expired sessions still hold who was signed in: delete them every night (03:10 JST).
+    "members-purge-expired-sessions": {
+        "task": "members.purge_expired_sessions",
+        "schedule": __import__("celery.schedules").schedules.crontab(hour=3, minute=10),
+    },
+    # Files held for an import preview and never confirmed nor cancelled: deleted hourly.
+    "consortium-sweep-pending-uploads": {
+        "task": "consortium.sweep_pending_uploads",
+        "schedule": 3600.0,
+    },
 }
 
 # Sessions live in the database so that a Redis outage never logs anybody out.
@@ -146,9 +180,10 @@ SESSION_COOKIE_AGE = KYOSO_SESSION_ABSOLUTE_SECONDS
 SESSION_COOKIE_HTTPONLY = True
 
 # --- Auth, allauth ------------------------------------------------------------------------------
+# Django's and allauth's backends, loading the person with the user (one query less per page).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "members.backends.PersonModelBackend",
+    "members.backends.PersonAuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -170,6 +205,10 @@ ACCOUNT_LOGOUT_ON_GET = False
 # allauth's defaults (login failures, sign-ups, password resets, confirmation mails) stay on.
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Kyoso] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Administrators and staff must activate TOTP before using any page (consortium/mfa.py); off by
+# default under DEBUG so that the demo accounts of `make run` sign in with a password alone.
+KYOSO_REQUIRE_MFA = env.bool("KYOSO_REQUIRE_MFA", default=not DEBUG)
+KYOSO_MFA_REQUIRED_FOR = "members.roles.is_secretariat"
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
 
 # --- E-mail -------------------------------------------------------------------------------------
@@ -186,7 +225,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 
 # --- Static and media ---------------------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(BASE_DIR / "media"))
@@ -207,6 +246,16 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # check who asks. Empty means "private-media" next to MEDIA_ROOT.
 KYOSO_PRIVATE_MEDIA_ROOT = env.str("KYOSO_PRIVATE_MEDIA_ROOT", default="")
 KYOSO_MAX_UPLOAD_BYTES = env.int("KYOSO_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
+# Spreadsheet imports (web, admin, commands) stop at these limits before memory can run out.
+KYOSO_IMPORT_MAX_BYTES = env.int("KYOSO_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
+KYOSO_IMPORT_MAX_ROWS = env.int("KYOSO_IMPORT_MAX_ROWS", default=20_000)
+KYOSO_IMPORT_MAX_COLUMNS = env.int("KYOSO_IMPORT_MAX_COLUMNS", default=100)
+KYOSO_IMPORT_MAX_UNCOMPRESSED_BYTES = env.int(
+    "KYOSO_IMPORT_MAX_UNCOMPRESSED_BYTES", default=50 * 1024 * 1024
+)
+KYOSO_IMPORT_MAX_COMPRESSION_RATIO = env.int("KYOSO_IMPORT_MAX_COMPRESSION_RATIO", default=100)
+# A file held for an import preview is deleted when applied or cancelled, else after this long.
+KYOSO_PENDING_UPLOAD_HOURS = env.int("KYOSO_PENDING_UPLOAD_HOURS", default=24)
 
 # --- Security (production values come from the environment) -------------------------------------
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -214,11 +263,21 @@ SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 60 * 60 * 24 * 365)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+# Preloading puts the domain into the browsers' built-in HTTPS-only list, which is slow to undo:
+# only when the deployment turns it on (SECURE_HSTS_PRELOAD=true). Until then check --deploy's
+# reminder to preload (security.W021) is silenced, so that the check stays clean.
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Browser features no page uses stay off; the camera stays allowed for the site itself (ticket
+# scanning at the door). Empty turns the header off.
+KYOSO_PERMISSIONS_POLICY = env.str(
+    "KYOSO_PERMISSIONS_POLICY",
+    default="camera=(self), microphone=(), geolocation=(), payment=(), usb=()",
+)
 # The site's own pages run no inline script: scripts come from /static/ only.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -5,16 +5,31 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+# The fiscal years a report can be asked for (平成元年度 to a far year). A year outside them is a
+# typing error, not a request; unbounded, 99999999999999999999 overflowed the database's
+# smallint column and answered 500.
+FIRST_FISCAL_YEAR = 1989
+LAST_FISCAL_YEAR = 2100
+# Ids are 64-bit (BigAutoField); a larger number is no row, and overflowed the database driver.
+MAX_ID = 2**63 - 1
+
 
 class DashboardFilterForm(forms.Form):
     """Ids only: the dashboard already loads the choices, so validation costs no query."""
 
-    study_group = forms.IntegerField(label=_("研究会"), required=False, min_value=1)
-    project = forms.IntegerField(label=_("事業"), required=False, min_value=1)
+    study_group = forms.IntegerField(
+        label=_("研究会"), required=False, min_value=1, max_value=MAX_ID
+    )
+    project = forms.IntegerField(label=_("事業"), required=False, min_value=1, max_value=MAX_ID)
 
 
 class ExportForm(forms.Form):
-    fiscal_year = forms.IntegerField(label=_("年度"), required=False, min_value=1989)
+    fiscal_year = forms.IntegerField(
+        label=_("年度"),
+        required=False,
+        min_value=FIRST_FISCAL_YEAR,
+        max_value=LAST_FISCAL_YEAR,
+    )
     encoding = forms.ChoiceField(
         label=_("文字コード"),
         choices=[("utf-8-sig", _("UTF-8（BOM付き）")), ("cp932", _("Shift_JIS（cp932）"))],

@@ -1,5 +1,6 @@
-"""Deployment checks: ``check --deploy`` is clean with production settings, every response carries
-the security headers, pages satisfy the Content-Security-Policy (no inline scripts), the Django
+"""Deployment checks: ``check --deploy`` is clean with production settings, HSTS preloading is
+only on when configured, every response carries the security headers (Permissions-Policy too),
+pages satisfy the Content-Security-Policy (no inline scripts), the Django
 admin login goes through allauth, and staff can turn on TOTP two-factor sign-in."""
 
 from __future__ import annotations
@@ -21,17 +22,19 @@ from allauth.mfa.totp.internal.auth import (
     hotp_value,
     yield_hotp_counters_from_time,
 )
+from django.contrib.staticfiles import finders
+from django.core.management import call_command
 from django.urls import reverse
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_check_deploy_is_clean_with_production_settings(tmp_path):
+def _production_environment(tmp_path, **extra: str) -> dict[str, str]:
     alphabet = string.ascii_letters + string.digits + "!@#%^&*(-_=+)"
     environment = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_", "REDIS_", "SECURE_", "DEBUG"))
+        if not key.startswith(("DJANGO_", "DATABASE_", "REDIS_", "SECURE_", "DEBUG", "KYOSO_"))
     }
     environment.update(
         DJANGO_SETTINGS_MODULE="consortium.settings",
@@ -39,9 +42,14 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
         SECRET_KEY="".join(secrets.choice(alphabet) for _ in range(50)),
         ALLOWED_HOSTS="kyoso.city.example.jp",
         DATABASE_URL=f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
+        **extra,
     )
+    return environment
+
+
+def _manage(environment: dict[str, str], *args: str) -> str:
     result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        [sys.executable, "manage.py", *args],
         cwd=ROOT,
         env=environment,
         capture_output=True,
@@ -50,13 +58,51 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
+    return output
+
+
+def test_check_deploy_is_clean_with_production_settings(tmp_path):
+    output = _manage(
+        _production_environment(tmp_path), "check", "--deploy", "--fail-level", "WARNING"
+    )
     assert "System check identified no issues" in output
     assert "WARNINGS" not in output
 
 
+HSTS_SETTINGS = (
+    "from django.conf import settings as s; "
+    "print(s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_HSTS_PRELOAD, "
+    "'security.W021' in s.SILENCED_SYSTEM_CHECKS)"
+)
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        # Preloading is a commitment of the whole domain: off unless the deployment says so.
+        ({}, "31536000 True False True"),
+        ({"SECURE_HSTS_PRELOAD": "true"}, "31536000 True True False"),
+        ({"SECURE_HSTS_INCLUDE_SUBDOMAINS": "false"}, "31536000 False False True"),
+    ],
+)
+def test_hsts_preload_and_subdomains_come_from_the_environment(tmp_path, extra, expected):
+    environment = _production_environment(tmp_path, **extra)
+    output = _manage(environment, "shell", "-v", "0", "-c", HSTS_SETTINGS)
+    assert output.strip().splitlines()[-1] == expected
+
+
+def test_check_deploy_stays_clean_with_preloading_turned_on(tmp_path):
+    """Turned on, preloading is checked by Django unsilenced (it needs subdomains too)."""
+    environment = _production_environment(
+        tmp_path, SECURE_HSTS_PRELOAD="true", SECURE_HSTS_INCLUDE_SUBDOMAINS="true"
+    )
+    output = _manage(environment, "check", "--deploy", "--fail-level", "WARNING")
+    assert "System check identified no issues" in output
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("path", ["/", "/projects/public/", "/accounts/login/"])
-def test_responses_carry_the_security_headers(client, path):
+def test_responses_carry_the_security_headers(client, path, settings):
     response = client.get(path)
     assert response.status_code == 200
     policy = response["Content-Security-Policy"]
@@ -66,6 +112,61 @@ def test_responses_carry_the_security_headers(client, path):
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
+    assert response["Permissions-Policy"] == settings.KYOSO_PERMISSIONS_POLICY
+    features = dict(item.strip().split("=") for item in response["Permissions-Policy"].split(","))
+    assert features["camera"] == "(self)"  # scanning tickets at the door, on the site only
+    assert features["microphone"] == features["geolocation"] == features["payment"] == "()"
+
+
+@pytest.mark.django_db
+def test_permissions_policy_comes_from_the_settings(client, settings):
+    settings.KYOSO_PERMISSIONS_POLICY = "camera=()"
+    assert client.get("/")["Permissions-Policy"] == "camera=()"
+
+
+@pytest.mark.django_db
+def test_error_pages_carry_the_permissions_policy_too(client):
+    assert "Permissions-Policy" in client.get("/no-such-page/")
+    assert "Permissions-Policy" in client.get("/?q=%00")  # the 400 of a NUL byte
+
+
+# --- Production static files ------------------------------------------------------------------
+# With DEBUG off the storage is the manifest one: a {% static %} name or a CSS/JS reference
+# (``//# sourceMappingURL=``) to a file that is not there fails collectstatic, or the page (500).
+
+STATIC_TAG = re.compile(r"""{%\s*static\s+["']([^"']+)["']""")
+
+
+def test_every_static_reference_in_the_templates_names_a_file():
+    references = [
+        (template.relative_to(ROOT), name)
+        for template in sorted((ROOT / "templates").rglob("*.html"))
+        for name in STATIC_TAG.findall(template.read_text(encoding="utf-8"))
+    ]
+    assert len(references) >= 5  # the pattern still matches how templates are written
+    assert [ref for ref in references if finders.find(ref[1]) is None] == []
+
+
+def test_vendored_files_name_no_source_map_that_is_not_shipped():
+    for path in sorted((ROOT / "static").rglob("*.[jc]s*")):
+        for name in re.findall(r"sourceMappingURL=(\S+)", path.read_text(errors="replace")):
+            assert (path.parent / name).exists(), f"{path.relative_to(ROOT)} names {name}"
+
+
+def test_pages_render_from_the_manifest_of_collectstatic(tmp_path, settings, client_as):
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", "--noinput", verbosity=0)
+    for role, url_name in (("anonymous", "home"), ("staff", "reports:dashboard")):
+        response = client_as(role).get(reverse(url_name))
+        assert response.status_code == 200
+        names = re.findall(r'/static/([^"?#]+)', response.content.decode())
+        assert names and all(re.search(r"\.[0-9a-f]{12}\.", name) for name in names)
+        assert all((settings.STATIC_ROOT / name).is_file() for name in names)
+    assert "vendor/chart.umd.min.js" in (settings.STATIC_ROOT / "staticfiles.json").read_text()
 
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>", re.I)
