@@ -2,6 +2,9 @@
 
 Timed meetings carry ``TZID=Asia/Tokyo`` (with its VTIMEZONE); date-only meetings — imported from
 sign-in sheets before staff add times — are all-day events (``VALUE=DATE``).
+
+Cancelled meetings stay in the feeds with ``STATUS:CANCELLED`` (and a 「中止」 summary), so
+subscribed calendars strike them out instead of silently losing them; the others are CONFIRMED.
 """
 
 from __future__ import annotations
@@ -27,7 +30,12 @@ def meeting_event(meeting: Meeting, *, base_url: str, domain: str) -> icalendar.
     event = icalendar.Event()
     event.add("uid", f"meeting-{meeting.pk}@{domain}")
     event.add("dtstamp", timezone.now().astimezone(dt.UTC))
-    event.add("summary", meeting.title)
+    if meeting.is_cancelled:
+        event.add("status", "CANCELLED")
+        event.add("summary", f"【{meeting.get_status_display()}】{meeting.title}")
+    else:
+        event.add("status", "CONFIRMED")
+        event.add("summary", meeting.title)
     if meeting.starts_at:
         event.add("dtstart", _local(meeting.starts_at))
         ends_at = meeting.ends_at or meeting.starts_at + dt.timedelta(hours=2)
@@ -40,8 +48,9 @@ def meeting_event(meeting: Meeting, *, base_url: str, domain: str) -> icalendar.
         event.add("location", location)
     url = f"{base_url}{meeting.get_absolute_url()}"
     event.add("url", url)
+    reason = meeting.cancel_reason if meeting.is_cancelled else ""
     description = "\n".join(
-        part for part in (meeting.host_name, meeting.get_kind_display(), url) if part
+        part for part in (reason, meeting.host_name, meeting.get_kind_display(), url) if part
     )
     event.add("description", description)
     event.add("categories", [meeting.get_kind_display()])

@@ -76,6 +76,15 @@ class MeetingForm(forms.ModelForm):
         super()._post_clean()
 
 
+class MeetingCancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("中止の理由"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("申込者へのお知らせメールに載ります。"),
+    )
+
+
 class MeetingFilterForm(forms.Form):
     WHEN_CHOICES = [("upcoming", _("今後の会議")), ("past", _("過去の会議")), ("all", _("すべて"))]
 
@@ -113,11 +122,19 @@ class RegistrationForm(forms.Form):
 class AttendanceMarkForm(forms.Form):
     person = forms.IntegerField(widget=forms.HiddenInput)
     status = forms.ChoiceField(choices=[*AttendanceStatus.choices, ("clear", _("未記録に戻す"))])
+    # The status the row showed when the staffer clicked ("": not recorded). Absent from older
+    # pages: then the mark is written without the check.
+    seen = forms.ChoiceField(choices=[("", ""), *AttendanceStatus.choices], required=False)
+
+    def clean_seen(self) -> str | None:
+        return self.cleaned_data["seen"] if "seen" in self.data else None
 
 
 class WalkInForm(forms.Form):
     person = forms.ModelChoiceField(
-        label=_("登録済みの人"), queryset=Person.objects.all(), required=False
+        label=_("登録済みの人"),
+        queryset=Person.objects.filter(organisation__isnull=False),
+        required=False,
     )
     name = forms.CharField(label=_("氏名"), max_length=100, required=False)
     email = forms.EmailField(label=_("メール"), required=False)

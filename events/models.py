@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
 from django.conf import settings
@@ -40,9 +41,18 @@ class Visibility(models.TextChoices):
     PUBLIC = "public", _("一般公開")
 
 
+class MeetingStatus(models.TextChoices):
+    """Only held meetings count in the reports (開催回数, のべ参加者数 and the rest)."""
+
+    SCHEDULED = "scheduled", pgettext_lazy("meeting status", "予定")
+    HELD = "held", pgettext_lazy("meeting status", "開催済")
+    CANCELLED = "cancelled", pgettext_lazy("meeting status", "中止")
+
+
 class Meeting(models.Model):
     Kind = MeetingKind
     Visibility = Visibility
+    Status = MeetingStatus
 
     study_group = models.ForeignKey(
         StudyGroup,
@@ -83,6 +93,25 @@ class Meeting(models.Model):
         default=0,
         help_text=_("名簿に記録のない当日参加者の人数。のべ参加者数に含めます。"),
     )
+    status = models.CharField(
+        _("開催状況"),
+        max_length=10,
+        choices=MeetingStatus.choices,
+        default=MeetingStatus.SCHEDULED,
+        editable=False,  # changed only by the services (meeting_cancel, meeting_mark_held …)
+        help_text=_("開催済の会議だけが開催回数・のべ参加者数に数えられます。"),
+    )
+    cancelled_at = models.DateTimeField(_("中止日時"), null=True, blank=True, editable=False)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("中止の登録者"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    cancel_reason = models.TextField(_("中止の理由"), blank=True, editable=False)
     created_at = models.DateTimeField(_("登録日時"), default=timezone.now, editable=False)
 
     objects = MeetingQuerySet.as_manager()
@@ -101,6 +130,9 @@ class Meeting(models.Model):
             models.CheckConstraint(
                 condition=Q(study_group__isnull=False) | Q(project__isnull=False),
                 name="meeting_has_group_or_project",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=MeetingStatus.values), name="meeting_status_valid"
             ),
         ]
 
@@ -138,8 +170,24 @@ class Meeting(models.Model):
             and self.registration_closes_at <= self.registration_opens_at
         ):
             errors["registration_closes_at"] = _("申込締切は申込開始より後にしてください。")
+        self.sync_dates()
+        if self.is_held and self.date and self.date > timezone.localdate():
+            errors["date"] = _("開催済の会議の開催日を未来の日付にはできません。")
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def is_held(self) -> bool:
+        return self.status == MeetingStatus.HELD
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == MeetingStatus.CANCELLED
+
+    def can_be_held(self, today: dt.date | None = None) -> bool:
+        """A meeting is held on or after its day, never before, and never once cancelled."""
+        today = today or timezone.localdate()
+        return not self.is_cancelled and self.date <= today
 
     @property
     def is_date_only(self) -> bool:
@@ -153,6 +201,8 @@ class Meeting(models.Model):
 
     def registration_is_open(self, now=None) -> bool:
         """Inside the window; a meeting without a window takes registrations until it starts."""
+        if self.status != MeetingStatus.SCHEDULED:  # cancelled or already held
+            return False
         now = now or timezone.now()
         if self.registration_opens_at and now < self.registration_opens_at:
             return False

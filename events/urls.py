@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import calendar, imports, meetings, sheet
+from .views.common import meeting_status_errors_to_sheet as sheet_write
 
 app_name = "events"
 
@@ -11,6 +12,8 @@ urlpatterns = [
     path("<int:pk>/", meetings.MeetingDetailView.as_view(), name="meeting_detail"),
     path("<int:pk>/edit/", meetings.MeetingUpdateView.as_view(), name="meeting_update"),
     path("<int:pk>/delete/", meetings.MeetingDeleteView.as_view(), name="meeting_delete"),
+    path("<int:pk>/cancel/", meetings.MeetingCancelView.as_view(), name="meeting_cancel"),
+    path("<int:pk>/held/", meetings.MeetingMarkHeldView.as_view(), name="meeting_mark_held"),
     path("<int:pk>/minutes/", meetings.MeetingMinutesView.as_view(), name="meeting_minutes"),
     path("<int:pk>/register/", meetings.RegisterView.as_view(), name="register"),
     path("<int:pk>/materials/", meetings.MaterialUploadView.as_view(), name="material_upload"),
@@ -25,19 +28,30 @@ urlpatterns = [
         meetings.RegistrationCancelView.as_view(),
         name="registration_cancel",
     ),
-    path("<int:pk>/attendance/", sheet.AttendanceSheetView.as_view(), name="attendance_sheet"),
+    path(
+        "<int:pk>/attendance/",
+        sheet_write(sheet.AttendanceSheetView.as_view()),
+        name="attendance_sheet",
+    ),
     path(
         "<int:pk>/attendance/registered/",
-        sheet.MarkRegisteredView.as_view(),
+        sheet_write(sheet.MarkRegisteredView.as_view()),
         name="attendance_mark_registered",
     ),
     path(
-        "<int:pk>/attendance/headcount/", sheet.HeadcountView.as_view(), name="attendance_headcount"
+        "<int:pk>/attendance/headcount/",
+        sheet_write(sheet.HeadcountView.as_view()),
+        name="attendance_headcount",
     ),
-    path("<int:pk>/attendance/walk-in/", sheet.WalkInView.as_view(), name="attendance_walk_in"),
+    path(
+        "<int:pk>/attendance/walk-in/",
+        sheet_write(sheet.WalkInView.as_view()),
+        name="attendance_walk_in",
+    ),
     path("<int:pk>/attendance/search/", sheet.PeopleSearchView.as_view(), name="attendance_search"),
     path("import/", imports.ImportUploadView.as_view(), name="import_upload"),
     path("import/<str:token>/", imports.ImportPreviewView.as_view(), name="import_preview"),
+    path("import/<str:token>/cancel/", imports.ImportCancelView.as_view(), name="import_cancel"),
     path("calendar/", calendar.CalendarView.as_view(), name="calendar"),
     path("calendar/public.ics", calendar.PublicFeedView.as_view(), name="feed_public"),
     path(

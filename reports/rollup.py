@@ -1,14 +1,17 @@
 """The roll-up arithmetic: GROUP BY in the database over one fiscal year, never a loop over
 attendance rows (only over per-group counts and distinct pairs).
 
-Definitions (see docs/reports.md):
+Definitions (see docs/reports.md). Only *held* meetings count (``Meeting.status``): scheduled
+(予定) and cancelled (中止) meetings, and attendance recorded for them, are left out of every
+figure below.
 - meetings: meetings held in the fiscal year (``Meeting.fiscal_year``).
 - attendance_total (のべ参加者数): attendances marked *attended* + the meetings' unnamed headcount.
 - absent / excused: attendances with those statuses (not part of のべ).
 - unique_people (参加者実数): distinct persons who attended.
 - organisations (参加団体数) and the sector columns: distinct organisations that attended, by the
   organisation the person came for (a person attending for two organisations counts for both).
-- new_members (新規加入団体): distinct organisations whose membership started in the fiscal year.
+- new_members (新規加入団体): distinct organisations whose first membership of what the row
+  covers started in the fiscal year (each organisation is new once per row, across years).
 
 A study group's row covers its own meetings and its subcommittees'; each subcommittee has its own
 row; the consortium-wide row (study_group NULL) covers every meeting, including those of projects
@@ -17,16 +20,18 @@ without a study group.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Min, Q, Sum
 
 from consortium.fiscal import fiscal_year_end, fiscal_year_start
-from events.models import Attendance, AttendanceStatus, Meeting
+from events.models import Attendance, AttendanceStatus, Meeting, MeetingStatus
 from members.models import Membership, Organisation, Sector, StudyGroup
 from projects.models import Funding
 
 ATTENDED = Q(status=AttendanceStatus.ATTENDED)
+HELD = MeetingStatus.HELD  # the only meetings the figures count
 
 # The sector columns, in the order of the summary table.
 SECTOR_COLUMNS = (
@@ -137,10 +142,10 @@ def compute_participation(
 
     start, end = fiscal_year_start(fiscal_year), fiscal_year_end(fiscal_year)
     attendances = Attendance.objects.filter(
-        _in_groups(groups, "meeting__"), meeting__fiscal_year=fiscal_year
+        _in_groups(groups, "meeting__"), meeting__fiscal_year=fiscal_year, meeting__status=HELD
     ).order_by()
     for group_id, meetings, unnamed in (
-        Meeting.objects.filter(_in_groups(groups), fiscal_year=fiscal_year)
+        Meeting.objects.filter(_in_groups(groups), fiscal_year=fiscal_year, status=HELD)
         .values("study_group_id")
         .annotate(n=Count("pk"), unnamed=Sum("unnamed_headcount"))
         .values_list("study_group_id", "n", "unnamed")
@@ -200,18 +205,38 @@ def compute_participation(
             column = sector_of[org_id]
             if column:
                 counts[column] += 1
-    joined: dict[object, set[int]] = {}
-    for group_id, org_id in (
-        Membership.objects.filter(_in_groups(groups), joined_on__gte=start, joined_on__lte=end)
-        .values_list("study_group_id", "organisation_id")
-        .distinct()
+    # 新規加入団体: an organisation is new in the year it first joined what the row covers, so
+    # over the years each organisation counts once per row (a later join of another group, or
+    # a re-join, is not new to the consortium). One read: the first join per group × org.
+    first_joined: dict[object, dict[int, dt.date]] = {}
+    for group_id, org_id, joined_on in (
+        Membership.objects.filter(_in_groups(groups), joined_on__lte=end)
+        .values("study_group_id", "organisation_id")
+        .annotate(first=Min("joined_on"))
+        .values_list("study_group_id", "organisation_id", "first")
         .order_by()
     ):
         for key in _keys(group_id, parents):
-            joined.setdefault(key, set()).add(org_id)
-    for key, orgs in joined.items():
-        row(key)["new_members"] = len(orgs)
+            orgs = first_joined.setdefault(key, {})
+            if joined_on < orgs.get(org_id, dt.date.max):
+                orgs[org_id] = joined_on
+    for key, orgs in first_joined.items():
+        new = sum(joined_on >= start for joined_on in orgs.values())
+        if new:
+            row(key)["new_members"] = new
     return rows
+
+
+def consortium_new_members(fiscal_year: int) -> int:
+    """新規加入団体 of the consortium row: organisations whose first membership of any study
+    group started in the fiscal year (the ``None`` row of ``compute_participation``)."""
+    return (
+        Membership.objects.values("organisation_id")
+        .annotate(first=Min("joined_on"))
+        .filter(first__gte=fiscal_year_start(fiscal_year), first__lte=fiscal_year_end(fiscal_year))
+        .order_by()
+        .count()
+    )
 
 
 def sector_column(sector: str, is_local: bool) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -17,6 +18,7 @@ from ..calendar import build_calendar
 from ..models import CalendarToken, Meeting
 
 FEED_MEETINGS = 500  # newest first; older meetings drop out of subscribed calendars
+UPCOMING_MEETINGS = 10  # listed on the calendar page
 
 
 def _ics(request, meetings, name: str) -> HttpResponse:
@@ -72,6 +74,13 @@ class CalendarView(LoginRequiredMixin, TemplateView):
             groups = groups.member_of(roles.organisation_id_of(user))
         context["groups"] = groups
         context["token"] = services.calendar_token_for(user=user).token
+        # What the feeds hold next, cancelled meetings included (struck through).
+        context["upcoming"] = (
+            Meeting.objects.visible_to(user)
+            .filter(date__gte=timezone.localdate())
+            .select_related("study_group__parent", "project")
+            .order_by("date", "starts_at", "pk")[:UPCOMING_MEETINGS]
+        )
         return context
 
     def post(self, request):

@@ -1,4 +1,4 @@
-"""Meetings: list, detail, staff create/edit, minutes, materials, registration."""
+"""Meetings: list, detail, staff create/edit/cancel, minutes, materials, registration."""
 
 from __future__ import annotations
 
@@ -6,19 +6,26 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
+from consortium.links import safe_next
 from members import roles
 from members.access import LoginRequiredMixin, PersonRequiredMixin, SecretariatRequiredMixin
 from members.models import Person
 
 from .. import services
-from ..forms import MaterialForm, MeetingFilterForm, MeetingForm, RegistrationForm
+from ..forms import (
+    MaterialForm,
+    MeetingCancelForm,
+    MeetingFilterForm,
+    MeetingForm,
+    RegistrationForm,
+)
 from ..models import Attendance, Material, Meeting, Registration
 from .common import AnonymousToLoginMixin, visible_meeting
 
@@ -89,10 +96,14 @@ class MeetingDetailView(AnonymousToLoginMixin, TemplateView):
         )
         private = Meeting.objects.with_private_access(user).filter(pk=meeting.pk).exists()
         org_id = roles.organisation_id_of(user)
+        is_staff = roles.is_secretariat(user)
+        scheduled = meeting.status == Meeting.Status.SCHEDULED
         context.update(
+            can_mark_held=is_staff and scheduled and meeting.can_be_held(),
+            cancel_form=MeetingCancelForm() if is_staff and scheduled else None,
             meeting=meeting,
             private_access=private,
-            is_staff=roles.is_secretariat(user),
+            is_staff=is_staff,
             materials=list(meeting.materials.all()) if private else [],
             own_registrations=list(
                 meeting.registrations.active()
@@ -159,6 +170,48 @@ class MeetingDeleteView(SecretariatRequiredMixin, View):
         return redirect("events:meeting_list")
 
 
+class MeetingCancelView(SecretariatRequiredMixin, FormView):
+    """中止にする: a confirmation page with the reason (the meeting page posts here directly)."""
+
+    form_class = MeetingCancelForm
+    template_name = "events/meeting_cancel.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.meeting = get_object_or_404(
+            Meeting.objects.select_related("study_group__parent", "project"), pk=kwargs["pk"]
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        registrants = self.meeting.registrations.active().count()
+        return super().get_context_data(meeting=self.meeting, registrants=registrants, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            services.meeting_cancel(
+                meeting=self.meeting,
+                cancelled_by=self.request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except services.MeetingStatusError as exc:
+            messages.error(self.request, exc.messages[0])
+        else:
+            messages.success(self.request, _("会議を中止にしました。申込者にお知らせしました。"))
+        return redirect(self.meeting)
+
+
+class MeetingMarkHeldView(SecretariatRequiredMixin, View):
+    def post(self, request, pk):
+        meeting = get_object_or_404(Meeting, pk=pk)
+        try:
+            services.meeting_mark_held(meeting=meeting)
+        except services.MeetingStatusError as exc:
+            messages.error(request, exc.messages[0])
+        else:
+            messages.success(request, _("会議を開催済にしました。"))
+        return redirect(meeting)
+
+
 class MaterialUploadView(SecretariatRequiredMixin, View):
     def post(self, request, pk):
         meeting = get_object_or_404(Meeting, pk=pk)
@@ -209,7 +262,7 @@ class RegisterView(FormView):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        self.person = roles.person_of(request.user)
+        self.person = roles.affiliated_person_of(request.user)
         if self.person is None:
             raise PermissionDenied
         self.meeting = visible_meeting(request, kwargs["pk"])
@@ -262,7 +315,7 @@ class RegistrationCancelView(PersonRequiredMixin, View):
         registration = get_object_or_404(registrations.select_related("meeting"), pk=pk)
         services.registration_cancel(registration=registration)
         messages.success(request, _("申込を取り消しました。"))
-        return redirect(request.POST.get("next") or registration.meeting)
+        return HttpResponseRedirect(safe_next(request, registration.meeting.get_absolute_url()))
 
 
 class MyMeetingsView(PersonRequiredMixin, TemplateView):
@@ -270,7 +323,7 @@ class MyMeetingsView(PersonRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        person = roles.person_of(self.request.user)
+        person = roles.affiliated_person_of(self.request.user)
         org_id = person.organisation_id if person else None
         today = timezone.localdate()
         context["registrations"] = (

@@ -1,16 +1,33 @@
 """factory_boy factories for meetings, registrations and attendance."""
 
+import contextlib
 import datetime as dt
+from unittest import mock
 
 import factory
 from django.utils import timezone
 
-from events.models import Attendance, Meeting, MeetingKind, Registration
+from events.models import Attendance, Meeting, MeetingKind, MeetingStatus, Registration
 from tests.factories import PersonFactory, StudyGroupFactory
 
 
 def tokyo(*args) -> dt.datetime:
     return timezone.make_aware(dt.datetime(*args))
+
+
+@contextlib.contextmanager
+def now_is(*args):
+    """Freeze "now" (and so ``timezone.localdate()``) at this Tokyo time, e.g. the issue's
+    2026-12-01, so tests about what has happened yet do not depend on the day they run."""
+    with mock.patch("django.utils.timezone.now", return_value=tokyo(*args)):
+        yield
+
+
+def status_by_date(meeting) -> str:
+    """Past meetings held, the others scheduled (as the migration and meeting_save set them)."""
+    starts_at = getattr(meeting, "starts_at", None)
+    day = timezone.localdate(starts_at) if starts_at else meeting.date
+    return MeetingStatus.HELD if day < timezone.localdate() else MeetingStatus.SCHEDULED
 
 
 class MeetingFactory(factory.django.DjangoModelFactory):
@@ -21,7 +38,9 @@ class MeetingFactory(factory.django.DjangoModelFactory):
     kind = MeetingKind.SUBCOMMITTEE
     title = factory.Sequence(lambda n: f"第{n}回 部会")
     date = dt.date(2018, 7, 10)
+    starts_at = None
     venue = "平塚市役所 304会議室"
+    status = factory.LazyAttribute(status_by_date)
 
 
 class RegistrationFactory(factory.django.DjangoModelFactory):

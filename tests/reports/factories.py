@@ -7,6 +7,7 @@ import factory
 from events.models import Attendance, Meeting
 from members.models import Organisation, Sector
 from projects.models import Funding, Project
+from tests.events.factories import status_by_date
 from tests.factories import OrganisationFactory, PersonFactory, StudyGroupFactory
 
 
@@ -26,6 +27,7 @@ class MeetingFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"第{n}回部会")
     date = dt.date(2018, 10, 1)
     unnamed_headcount = 0
+    status = factory.LazyAttribute(status_by_date)  # past meetings held, like the migration
 
 
 class AttendanceFactory(factory.django.DjangoModelFactory):

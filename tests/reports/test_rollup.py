@@ -1,9 +1,17 @@
-import pytest
+import datetime as dt
 
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from events import services as events
+from events.models import Attendance, Meeting
 from reports.models import FundingSummary, ParticipationSummary, RollupState
 from reports.services import rollup_all_compute, rollup_fiscal_year_compute
+from tests.events.factories import now_is
+from tests.factories import PersonFactory, StudyGroupFactory, staff_user
 
-from .factories import FundingFactory
+from .factories import FundingFactory, MeetingFactory
 
 FIELDS = (
     "meetings",
@@ -144,8 +152,71 @@ def test_rollup_all_covers_every_year_with_data(fy2018):
 
 
 def test_deleted_data_disappears_from_the_year_on_recompute(rolled):
-    from events.models import Meeting
-
     Meeting.objects.filter(fiscal_year=2018, project=rolled.x).delete()
     rollup_fiscal_year_compute(fiscal_year=2018)
     assert counts(2018, None)["meetings"] == 3
+
+
+def test_meetings_not_yet_held_count_nowhere(db):
+    """The issue's probe: on 2026-12-01 four meetings dated 2026-12-11 … 2027-02-26 were
+    reported as 4 meetings held in FY2026. None has happened yet."""
+
+    group = StudyGroupFactory()
+    person = PersonFactory()
+    days = [dt.date(2026, 12, 11), dt.date(2027, 1, 15), dt.date(2027, 2, 5), dt.date(2027, 2, 26)]
+    with now_is(2026, 12, 1, 10, 0):
+        meetings = [
+            events.meeting_save(
+                meeting=Meeting(study_group=group, kind="subcommittee", title=f"第{n}回", date=d)
+            )
+            for n, d in enumerate(days, 1)
+        ]
+        # An apology sent in advance is kept, but the meeting has still not taken place.
+        events.attendance_set(
+            meeting=meetings[0], person=person, status=Attendance.Status.EXCUSED, recorded_by=None
+        )
+        events.headcount_set(meeting=meetings[1], headcount=3)
+        rollup_fiscal_year_compute(fiscal_year=2026)
+    assert {m.fiscal_year for m in meetings} == {2026}
+    assert counts(2026, None) == expected()
+    assert not ParticipationSummary.objects.filter(fiscal_year=2026, meetings__gt=0).exists()
+
+
+def test_only_held_meetings_count_in_every_figure(rolled):
+    # m2 (第1部会) not marked held yet, m4 (the project's meeting) cancelled.
+    Meeting.objects.filter(study_group=rolled.s1, fiscal_year=2018).update(status="scheduled")
+    Meeting.objects.filter(project=rolled.x).update(status="cancelled")
+    rollup_fiscal_year_compute(fiscal_year=2018)
+    totals = counts(2018, None)
+    totals["new_members"] = 0  # memberships do not depend on meetings
+    assert totals == expected(
+        meetings=2,
+        attendance_total=11,  # m1: 2 + 5 unnamed, m3: 2 + 2 unnamed
+        absent=1,
+        excused=1,
+        unique_people=3,
+        organisations=4,
+        local_companies=2,
+        outside_companies=1,
+        universities=1,
+    )
+    s1 = counts(2018, rolled.s1)
+    assert (s1["meetings"], s1["attendance_total"], s1["unique_people"]) == (0, 0, 0)
+
+
+def test_the_dashboard_says_the_current_years_figures_are_as_of_the_last_rollup(db):
+    MeetingFactory(date=dt.date(2026, 11, 10), status="held")
+    MeetingFactory(date=dt.date(2025, 11, 10), status="held")
+    with now_is(2026, 12, 1, 10, 0):
+        rollup_all_compute()
+        client = Client()
+        client.force_login(staff_user(username="as-of", email="as-of@city.example.jp"))
+        page = client.get(reverse("reports:dashboard")).content.decode()
+        english = client.get(reverse("reports:dashboard"), HTTP_ACCEPT_LANGUAGE="en")
+    assert "2026年度（令和8年度）は年度の途中です。数値は2026年12月1日時点のもの" in page
+    # The current year's rows in the tables; the closed FY2025 carries no date.
+    assert page.count("（2026年12月1日時点）") == 2
+    assert "2025年度（令和7年度）（" not in page
+    assert "FY2026 is not over yet: the figures are as of 1 December 2026" in (
+        english.content.decode()
+    )
