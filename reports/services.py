@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from datetime import timedelta
 from typing import NoReturn
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Q, Subquery, Sum
+from django.db.models import Case, Count, Q, Subquery, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from consortium.fiscal import fiscal_year_end, fiscal_year_of, fiscal_year_start
-from events.models import Attendance, AttendanceStatus, Meeting
+from consortium.fiscal import fiscal_year_of
+from events.models import Attendance, AttendanceStatus, Meeting, MeetingStatus
 from members.models import Membership, Organisation
 from projects.models import Funding
 
@@ -30,6 +31,7 @@ from .rollup import (
     SECTOR_COLUMNS,
     compute_funding,
     compute_participation,
+    consortium_new_members,
     family,
     sector_column,
 )
@@ -57,10 +59,13 @@ def rollup_fiscal_year_compute(*, fiscal_year: int) -> RollupState:
 
     Idempotent. Two runs of the same year at once are serialised: each starts its transaction by
     updating the year's RollupState row (a row lock on PostgreSQL, the database write lock on
-    SQLite), so the second waits for the first and then writes the same rows again.
+    SQLite), so the second waits for the first and then writes the same rows again. The lock is
+    held until the rows are written: a year marked running whose row is not locked belongs to a
+    run that died (``rollup_pending_enqueue``).
     """
     _state_for(fiscal_year)
-    # Committed on its own so the status panel can show "running" while we work.
+    # Committed on its own so the status panel can show "running" while we work; started_at is
+    # also the lease that ``rollup_pending_enqueue`` reads where there are no row locks.
     RollupState.objects.filter(fiscal_year=fiscal_year).update(
         state=RollupState.State.RUNNING, started_at=timezone.now()
     )
@@ -91,7 +96,14 @@ def rollup_fiscal_year_compute(*, fiscal_year: int) -> RollupState:
             for row in funding
         )
         RollupState.objects.filter(fiscal_year=fiscal_year).update(
-            state=RollupState.State.IDLE, last_rolled_at=now, last_error="", task_id=""
+            # Queued again before we took the lock: that task runs too, so the year stays queued.
+            state=Case(
+                When(state=RollupState.State.QUEUED, then=Value(RollupState.State.QUEUED)),
+                default=Value(RollupState.State.IDLE),
+            ),
+            last_rolled_at=now,
+            last_error="",
+            task_id="",
         )
     return RollupState.objects.get(fiscal_year=fiscal_year)
 
@@ -100,7 +112,8 @@ def rollup_fiscal_year_compute(*, fiscal_year: int) -> RollupState:
 
 
 def _attendees_insert(fiscal_year: int, person_ids: list[int] | None) -> None:
-    """(Re)write the year's FiscalYearAttendee rows from attendance: all, or these people's.
+    """(Re)write the year's FiscalYearAttendee rows from attendance at held meetings: all, or
+    these people's.
 
     One INSERT … SELECT … GROUP BY in the database; for some people it reads only their own
     attendance (the attendance_person index), joined to the meetings of that year.
@@ -109,7 +122,12 @@ def _attendees_insert(fiscal_year: int, person_ids: list[int] | None) -> None:
     attendance = Attendance._meta.db_table
     meeting = Meeting._meta.db_table
     q = connection.ops.quote_name
-    params: list[object] = [fiscal_year, fiscal_year, AttendanceStatus.ATTENDED]
+    params: list[object] = [
+        fiscal_year,
+        fiscal_year,
+        MeetingStatus.HELD,
+        AttendanceStatus.ATTENDED,
+    ]
     people = ""
     if person_ids is not None:
         placeholders = ", ".join(["%s"] * len(person_ids))
@@ -120,7 +138,7 @@ def _attendees_insert(fiscal_year: int, person_ids: list[int] | None) -> None:
             f"INSERT INTO {q(attendee.db_table)} (fiscal_year, person_id, organisation_id, "
             f"attended) SELECT %s, a.person_id, a.organisation_id, COUNT(*) "
             f"FROM {q(attendance)} a JOIN {q(meeting)} m ON m.id = a.meeting_id "
-            f"WHERE m.fiscal_year = %s AND a.status = %s{people} "
+            f"WHERE m.fiscal_year = %s AND m.status = %s AND a.status = %s{people} "
             "GROUP BY a.person_id, a.organisation_id",
             params,
         )
@@ -196,15 +214,7 @@ def _consortium_counts(fiscal_year: int) -> dict[str, int]:
         column = sector_column(sector, is_local)
         if column:
             counts[column] += n
-    counts["new_members"] = (
-        Membership.objects.filter(
-            joined_on__gte=fiscal_year_start(fiscal_year),
-            joined_on__lte=fiscal_year_end(fiscal_year),
-        )
-        .values("organisation_id")
-        .distinct()
-        .count()
-    )
+    counts["new_members"] = consortium_new_members(fiscal_year)
     return counts
 
 
@@ -219,8 +229,10 @@ def _top_level_sums(fiscal_year: int) -> dict[str, int]:
 def rollup_meeting_compute(
     *, fiscal_year: int, meeting_id: int, person_ids: Iterable[int]
 ) -> RollupState:
-    """After one meeting's attendance or headcount was saved: bring its year's rows up to date
-    by reading only that meeting's study-group family and those people's attendance of the year.
+    """After one meeting's attendance, headcount or status was saved: bring its year's rows up
+    to date by reading only that meeting's study-group family and those people's attendance of
+    the year. (A status change names everybody with attendance at the meeting: held, it adds
+    them; cancelled, it takes them out.)
 
     The family's rows (top-level group and subcommittees) are recomputed from their meetings; the
     consortium row from the stored top-level rows, the meetings without a group and the year's
@@ -239,7 +251,13 @@ def rollup_meeting_compute(
         # The row lock first: a full roll-up of the year waits for us, or we for it.
         locked = RollupState.objects.filter(fiscal_year=fiscal_year).update(started_at=now)
         state = RollupState.objects.get(fiscal_year=fiscal_year) if locked else None
-        if state is None or state.last_rolled_at is None:  # never rolled up: the whole year
+        # The whole year when it was never rolled up, or its last full roll-up failed or died
+        # (a recount of some people would not make up for what that run missed).
+        if (
+            state is None
+            or state.last_rolled_at is None
+            or state.state in (RollupState.State.FAILED, RollupState.State.RUNNING)
+        ):
             return rollup_fiscal_year_compute(fiscal_year=fiscal_year)
         groups = family(meeting[1])
         top = next(iter(groups))  # None: the meeting has no study group
@@ -283,15 +301,11 @@ def rollup_meeting_compute(
             ParticipationSummary.objects.create(
                 fiscal_year=fiscal_year, study_group=None, computed_at=now, **total
             )
+        # The state is the full roll-up's: a full one still queued is still needed after us.
         RollupState.objects.filter(fiscal_year=fiscal_year).update(
-            state=RollupState.State.IDLE,
-            last_rolled_at=now,
-            last_error="",
-            task_id="",
-            attendees_ready=True,
+            last_rolled_at=now, attendees_ready=True
         )
-    state.state, state.last_rolled_at, state.last_error = RollupState.State.IDLE, now, ""
-    state.task_id, state.attendees_ready = "", True
+    state.last_rolled_at, state.attendees_ready = now, True
     return state
 
 
@@ -305,32 +319,84 @@ def known_fiscal_years() -> list[int]:
     return sorted(years)
 
 
-def rollup_all_compute() -> list[int]:
-    """Recompute every known fiscal year, oldest first (the nightly run).
-
-    The years' FiscalYearAttendee rows are marked stale too, so that anything that reached the
-    attendance without the events services is recounted by the next incremental roll-up.
-    """
+def _every_year_afresh() -> list[int]:
+    """Every known fiscal year, with its FiscalYearAttendee rows marked stale, so that anything
+    that reached the attendance without the events services is recounted by the next
+    incremental roll-up (the nightly run and the administrator's full recompute)."""
     years = known_fiscal_years()
     RollupState.objects.filter(fiscal_year__in=years).update(attendees_ready=False)
+    return years
+
+
+def rollup_all_compute() -> list[int]:
+    """Recompute every known fiscal year here and now, oldest first (``manage.py rollup``)."""
+    years = _every_year_afresh()
     for fiscal_year in years:
         rollup_fiscal_year_compute(fiscal_year=fiscal_year)
     return years
 
 
-def _mark_queued(fiscal_years: Iterable[int]) -> None:
-    now = timezone.now()
-    for fiscal_year in fiscal_years:
-        _state_for(fiscal_year)
-    RollupState.objects.filter(fiscal_year__in=list(fiscal_years)).update(
-        state=RollupState.State.QUEUED, queued_at=now, last_error=""
+def rollup_requested_compute(*, fiscal_year: int) -> RollupState:
+    """The queued task's roll-up of a year: recompute it, unless the year is idle.
+
+    Idle means that no full roll-up is owed: every change asked for one, and the last run began
+    after the last of them. So a second delivery of the same task (redelivered by the broker,
+    or queued again by ``rollup_pending_enqueue`` while the first was only late) does no work.
+    """
+    state = RollupState.objects.filter(fiscal_year=fiscal_year).first()
+    if state is not None and state.state == RollupState.State.IDLE and state.last_rolled_at:
+        return state
+    return rollup_fiscal_year_compute(fiscal_year=fiscal_year)
+
+
+def rollup_failed_record(*, fiscal_year: int, error: str) -> None:
+    """A year's task failed for good: the status panel says so and the sweep queues the whole
+    year again (a year queued again in the meantime stays queued: that task is on its way)."""
+    message = _("集計に失敗しました: %(error)s") % {"error": error}
+    RollupState.objects.filter(fiscal_year=fiscal_year).exclude(
+        state=RollupState.State.QUEUED
+    ).update(state=RollupState.State.FAILED, last_error=message[:2000])
+
+
+# --- asking the queue for roll-ups ---------------------------------------------------------------
+# A year's RollupState row says what the queue owes it, and nothing about it is kept in the
+# process: *queued*, a full roll-up is published and has not started (it will read every change
+# committed before it starts); *running*, a worker is computing it and holds the row lock;
+# *failed*, the publish or the run failed; *idle*, nothing is owed. A recount of one meeting
+# leaves the state alone.
+
+
+def _states_for(fiscal_years: list[int]) -> None:
+    """Every year gets its RollupState row (two processes may create the same one at once)."""
+    have = set(
+        RollupState.objects.filter(fiscal_year__in=fiscal_years).values_list(
+            "fiscal_year", flat=True
+        )
     )
+    missing = [RollupState(fiscal_year=fy) for fy in fiscal_years if fy not in have]
+    if missing:
+        RollupState.objects.bulk_create(missing, ignore_conflicts=True)
 
 
-def _mark_failed(fiscal_years: Iterable[int], message: str) -> None:
-    RollupState.objects.filter(
-        fiscal_year__in=list(fiscal_years), state=RollupState.State.QUEUED
-    ).update(state=RollupState.State.FAILED, last_error=message)
+def _mark_queued(fiscal_years: Iterable[int], *, unless_queued: bool = False) -> list[int]:
+    """Mark the years queued; returns the years marked, to publish.
+
+    ``unless_queued`` leaves out the years whose full roll-up already waits in the queue: it reads
+    this change too when it starts. Each year is one conditional UPDATE, so of two processes that
+    ask at once exactly one publishes.
+    """
+    years = sorted({int(fy) for fy in fiscal_years})
+    _states_for(years)
+    queued = {"state": RollupState.State.QUEUED, "queued_at": timezone.now(), "last_error": ""}
+    rows = RollupState.objects.filter(fiscal_year__in=years)
+    if not unless_queued:
+        rows.update(**queued)
+        return years
+    return [
+        fy
+        for fy in years
+        if rows.filter(fiscal_year=fy).exclude(state=RollupState.State.QUEUED).update(**queued)
+    ]
 
 
 def _broker_errors() -> tuple[type[BaseException], ...]:
@@ -346,118 +412,177 @@ def _broker_errors() -> tuple[type[BaseException], ...]:
     return tuple(errors)
 
 
-def rollup_enqueue(*, fiscal_years: Iterable[int]) -> list[str]:
-    """Queue a roll-up of each fiscal year; returns task ids.
-
-    Raises RollupEnqueueError quickly (broker timeouts are short, publishing is not retried) when
-    the broker cannot be reached, and marks those years as failed so the status panel says so.
-    """
+def _publish(years: list[int]) -> list[str]:
+    """Send each year's full roll-up task; the years not sent are marked failed."""
     from .tasks import rollup_fiscal_year
 
-    years = sorted(set(fiscal_years))
-    _mark_queued(years)
-    task_ids = []
-    try:
-        for fiscal_year in years:
+    task_ids: list[str] = []
+    for fiscal_year in years:
+        try:
             result = rollup_fiscal_year.delay(fiscal_year)
-            task_ids.append(result.id)
-            RollupState.objects.filter(
-                fiscal_year=fiscal_year, state=RollupState.State.QUEUED
-            ).update(task_id=result.id or "")
-    except _broker_errors() as exc:
-        _broker_down(years, exc)
+        except _broker_errors() as exc:
+            _broker_down(years[len(task_ids) :], exc)
+        task_ids.append(result.id)
+        RollupState.objects.filter(fiscal_year=fiscal_year, state=RollupState.State.QUEUED).update(
+            task_id=result.id or ""
+        )
     return task_ids
+
+
+def rollup_enqueue(*, fiscal_years: Iterable[int], unless_queued: bool = False) -> list[str]:
+    """Queue a full roll-up of each fiscal year; returns task ids.
+
+    Raises RollupEnqueueError quickly (broker timeouts are short, a web request does not retry
+    publishing) when the broker cannot be reached, and marks those years as failed so the status
+    panel says so and ``rollup_pending_enqueue`` queues them once the broker is back.
+    """
+    return _publish(_mark_queued(fiscal_years, unless_queued=unless_queued))
 
 
 def _broker_down(years: list[int], exc: BaseException) -> NoReturn:
     """Mark the years failed with a message for people, and raise it."""
     message = _("集計サーバー（タスクキュー）に接続できません: %(error)s") % {"error": exc}
     logger.warning("roll-up enqueue failed for %s: %s", years, exc)
-    _mark_failed(years, message)
+    RollupState.objects.filter(fiscal_year__in=years).update(
+        state=RollupState.State.FAILED, last_error=message
+    )
     raise RollupEnqueueError(message) from exc
 
 
 def rollup_enqueue_all() -> list[str]:
-    """Queue a roll-up of every known fiscal year (the administrator's "full recompute")."""
-    return rollup_enqueue(fiscal_years=known_fiscal_years())
+    """Queue a roll-up of every known fiscal year, each its own task (the nightly run and the
+    administrator's "full recompute"): a worker lost in the middle loses one year's run, which
+    the sweep gives back, and the other years' tasks stay in the queue."""
+    return rollup_enqueue(fiscal_years=_every_year_afresh())
+
+
+def rollup_pending_enqueue() -> list[int]:
+    """Queue again every year whose roll-up nobody is going to do; returns those years.
+
+    Run every minute by beat, and by the worker each time it connects to the broker. Such a year
+    is *failed* (the broker was away when it was asked for, or its run failed), *queued* for
+    longer than ``KYOSO_ROLLUP_REQUEUE_SECONDS`` (its task was lost with the broker's memory),
+    or *running* without a run: on PostgreSQL its row is not locked (a run holds the lock until
+    it commits, so its worker died); without row locks, it started longer ago than the hard task
+    time limit. Queuing a year twice is harmless: see ``rollup_requested_compute``.
+    """
+    now = timezone.now()
+    requeue = now - timedelta(seconds=settings.KYOSO_ROLLUP_REQUEUE_SECONDS)
+    waiting = Q(state=RollupState.State.FAILED) | Q(state=RollupState.State.QUEUED) & (
+        Q(queued_at__isnull=True) | Q(queued_at__lt=requeue)
+    )
+    running = Q(state=RollupState.State.RUNNING)
+    with transaction.atomic():
+        if connection.features.has_select_for_update_skip_locked:
+            rows = RollupState.objects.select_for_update(skip_locked=True).filter(waiting | running)
+        else:
+            lease = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+            overdue = running & (Q(started_at__isnull=True) | Q(started_at__lt=lease))
+            rows = RollupState.objects.filter(waiting | overdue)
+        years = sorted(rows.values_list("fiscal_year", flat=True))
+        if not years:
+            return []
+        logger.info("rolling up again: %s", years)
+        RollupState.objects.filter(fiscal_year__in=years).update(
+            state=RollupState.State.QUEUED, queued_at=now, last_error=""
+        )
+    # A broker still away marks them failed again (and logs it); the next sweep tries again.
+    with contextlib.suppress(RollupEnqueueError):
+        _publish(years)
+    return years
+
+
+class _AfterCommit:
+    """What one transaction asks of the queue, sent once after it commits.
+
+    It sits in the transaction's own list of on-commit callbacks, where every later signal of
+    the same transaction finds it (an import may send one per row, each from its own savepoint),
+    so a rollback of the transaction drops it with all it collected. (What a rolled-back
+    savepoint added to it stays: one roll-up too many, never one too few.) A dead broker must
+    not undo or fail the write that asked: the error is logged and recorded on the years' status.
+    """
+
+    def __init__(self) -> None:
+        self.years: set[int] = set()
+        self.stale: set[int] = set()
+        self.meetings: dict[tuple[int, int], set[int]] = {}
+        self.sent = False
+
+    @classmethod
+    def collect(cls, add: Callable[[_AfterCommit], None]) -> None:
+        conn = transaction.get_connection()
+        if conn.in_atomic_block:
+            # Any one still waiting commits when we do: it was registered here, in an enclosing
+            # savepoint or in a released one (a rolled-back savepoint takes its own away).
+            for _sids, callback, _robust in conn.run_on_commit:
+                if isinstance(callback, cls) and not callback.sent:
+                    add(callback)
+                    return
+        pending = cls()
+        add(pending)
+        transaction.on_commit(pending)  # runs at once outside a transaction
+
+    def __call__(self) -> None:
+        self.sent = True
+        if self.stale:
+            RollupState.objects.filter(fiscal_year__in=sorted(self.stale)).update(
+                attendees_ready=False
+            )
+        if self.years:
+            with contextlib.suppress(RollupEnqueueError):
+                rollup_enqueue(fiscal_years=self.years, unless_queued=True)
+        for (fiscal_year, meeting_id), people in sorted(self.meetings.items()):
+            if fiscal_year in self.years:
+                continue  # the year's full roll-up covers the meeting
+            with contextlib.suppress(RollupEnqueueError):
+                rollup_meeting_enqueue(
+                    fiscal_year=fiscal_year, meeting_id=meeting_id, person_ids=sorted(people)
+                )
 
 
 def rollup_enqueue_on_commit(*, fiscal_years: Iterable[int], attendees_stale: bool = False) -> None:
-    """After the current transaction commits, queue roll-ups of these years.
+    """After the current transaction commits, queue full roll-ups of these years (each once per
+    commit, and not at all while its full roll-up already waits in the queue).
 
     ``attendees_stale``: attendance changed in ways the incremental roll-up does not follow
     (imports, deleted or moved meetings); the years' FiscalYearAttendee rows are marked stale
-    before the roll-up is queued. A dead broker must not undo or fail the write that triggered
-    this: the error is logged and recorded on the years' status instead.
+    before the roll-up is queued.
     """
     years = {int(fy) for fy in fiscal_years if fy is not None}
     if not years:
         return
-    pending = _pending("years")
-    pending.update(years)
-    stale = _pending("stale")
-    if attendees_stale:
-        stale.update(years)
 
-    def enqueue() -> None:
-        # An import sends one signal per row: the first callback of the commit takes the year,
-        # the others find it gone, so each year is queued once per commit.
-        todo = sorted(years & pending)
-        pending.difference_update(todo)
-        stale_now = sorted(years & stale)
-        stale.difference_update(stale_now)
-        if stale_now:
-            RollupState.objects.filter(fiscal_year__in=stale_now).update(attendees_ready=False)
-        if todo:
-            # Already logged and shown on the status panel when it fails.
-            with contextlib.suppress(RollupEnqueueError):
-                rollup_enqueue(fiscal_years=todo)
+    def add(pending: _AfterCommit) -> None:
+        pending.years |= years
+        if attendees_stale:
+            pending.stale |= years
 
-    transaction.on_commit(enqueue)
+    _AfterCommit.collect(add)
 
 
 def rollup_meeting_enqueue_on_commit(
     *, fiscal_year: int, meeting_id: int, person_ids: Iterable[int]
 ) -> None:
-    """After the current transaction commits, queue the incremental roll-up of one meeting."""
+    """After the current transaction commits, queue the incremental roll-up of one meeting
+    (once per commit, with the people of every change to it)."""
     key = (int(fiscal_year), int(meeting_id))
-    meetings = _pending("meetings", dict)
-    meetings.setdefault(key, set()).update(int(pk) for pk in person_ids)
-
-    def enqueue() -> None:
-        if key not in meetings:  # taken by an earlier callback of the same commit
-            return
-        people = sorted(meetings.pop(key))
-        with contextlib.suppress(RollupEnqueueError):
-            rollup_meeting_enqueue(fiscal_year=key[0], meeting_id=key[1], person_ids=people)
-
-    transaction.on_commit(enqueue)
+    people = {int(pk) for pk in person_ids}
+    _AfterCommit.collect(lambda pending: pending.meetings.setdefault(key, set()).update(people))
 
 
 def rollup_meeting_enqueue(*, fiscal_year: int, meeting_id: int, person_ids: list[int]) -> str:
-    """Queue the incremental roll-up of one meeting; raises RollupEnqueueError like
-    ``rollup_enqueue`` when the broker cannot be reached."""
+    """Queue the incremental roll-up of one meeting. The year's state stays as it is (it tells
+    whether a full roll-up is owed); when the broker cannot be reached the year is marked failed,
+    so that the whole year is rolled up once it is back, and RollupEnqueueError is raised."""
     from .tasks import rollup_meeting
 
-    _mark_queued([fiscal_year])
+    _states_for([fiscal_year])
     try:
         result = rollup_meeting.delay(fiscal_year, meeting_id, person_ids)
     except _broker_errors() as exc:
         _broker_down([fiscal_year], exc)
-    RollupState.objects.filter(fiscal_year=fiscal_year, state=RollupState.State.QUEUED).update(
-        task_id=result.id or ""
-    )
+    RollupState.objects.filter(fiscal_year=fiscal_year).update(task_id=result.id or "")
     return result.id
-
-
-_local = threading.local()
-
-
-def _pending(name: str, kind: type = set):
-    """What waits for this thread's commit (per thread: each request commits on its own)."""
-    if not hasattr(_local, name):
-        setattr(_local, name, kind())
-    return getattr(_local, name)
 
 
 def export_log_record(
@@ -469,6 +594,7 @@ def export_log_record(
     file_format: str,
     personal_data: bool,
     via: str = "web",
+    rows: int | None = None,
 ) -> ExportLog:
     """Remember who took which file (exports of personal data must be traceable)."""
     return ExportLog.objects.create(
@@ -479,4 +605,5 @@ def export_log_record(
         file_format=file_format,
         personal_data=personal_data,
         via=via,
+        rows=rows,
     )

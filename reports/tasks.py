@@ -1,22 +1,58 @@
-"""Celery tasks of the reports app: thin wrappers around the roll-up services."""
+"""Celery tasks of the reports app: thin wrappers around the roll-up services.
+
+Every task recomputes from the records, so running one twice is harmless; that is what makes
+late acknowledgement safe. A task whose worker dies mid-run (SIGKILL, the OOM killer) goes back
+to the queue (``reject_on_worker_lost``); a database that is away is retried with exponential
+back-off; a task that fails for good marks its year failed, and ``rollup_pending`` (every minute,
+and whenever a worker connects to the broker) queues such years again. Time limits come from
+``CELERY_TASK_SOFT_TIME_LIMIT`` / ``CELERY_TASK_TIME_LIMIT``.
+"""
 
 from __future__ import annotations
 
-from celery import shared_task
+import logging
+
+from celery import Task, shared_task
+from django.db import InterfaceError, OperationalError
 
 from . import services
 
+logger = logging.getLogger(__name__)
 
-@shared_task(name="reports.rollup_fiscal_year", acks_late=True)
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+
+RELIABLE = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": DATABASE_ERRORS,
+    "retry_backoff": 2,  # 2, 4, 8, … seconds, with jitter
+    "retry_backoff_max": 120,
+    "retry_jitter": True,
+    "max_retries": 6,
+}
+
+
+class YearTask(Task):
+    """A task whose first argument is a fiscal year."""
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo) -> None:
+        fiscal_year = args[0] if args else kwargs.get("fiscal_year")
+        try:
+            services.rollup_failed_record(fiscal_year=int(fiscal_year), error=repr(exc))
+        except Exception:  # the database may be the reason it failed; the sweep still sees it
+            logger.warning("could not record the failed roll-up of %s", fiscal_year, exc_info=True)
+
+
+@shared_task(name="reports.rollup_fiscal_year", base=YearTask, **RELIABLE)
 def rollup_fiscal_year(fiscal_year: int) -> int:
-    """Recompute one fiscal year (idempotent, so late acknowledgement is safe)."""
-    services.rollup_fiscal_year_compute(fiscal_year=int(fiscal_year))
+    """Recompute one fiscal year (nothing to do when an earlier delivery already did it)."""
+    services.rollup_requested_compute(fiscal_year=int(fiscal_year))
     return int(fiscal_year)
 
 
-@shared_task(name="reports.rollup_meeting", acks_late=True)
+@shared_task(name="reports.rollup_meeting", base=YearTask, **RELIABLE)
 def rollup_meeting(fiscal_year: int, meeting_id: int, person_ids: list[int]) -> int:
-    """Recount one meeting's study group and people in its year (idempotent)."""
+    """Recount one meeting's study group and people in its year."""
     services.rollup_meeting_compute(
         fiscal_year=int(fiscal_year),
         meeting_id=int(meeting_id),
@@ -25,7 +61,13 @@ def rollup_meeting(fiscal_year: int, meeting_id: int, person_ids: list[int]) -> 
     return int(fiscal_year)
 
 
-@shared_task(name="reports.rollup_all", acks_late=True)
-def rollup_all() -> list[int]:
-    """Nightly: recompute every fiscal year."""
-    return services.rollup_all_compute()
+@shared_task(name="reports.rollup_all", **RELIABLE)
+def rollup_all() -> list[str]:
+    """Nightly: queue the full roll-up of every fiscal year, each as its own task."""
+    return services.rollup_enqueue_all()
+
+
+@shared_task(name="reports.rollup_pending", **RELIABLE)
+def rollup_pending() -> list[int]:
+    """Queue again the years that failed, lost their task or whose worker died."""
+    return services.rollup_pending_enqueue()
