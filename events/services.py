@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -14,7 +15,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from consortium.uploads import validate_upload
@@ -27,6 +28,7 @@ from .models import (
     CalendarToken,
     Material,
     Meeting,
+    MeetingStatus,
     Registration,
 )
 from .signals import attendance_changed
@@ -51,18 +53,32 @@ def _meeting_changed(meeting: Meeting, person_ids: Iterable[int] = ()) -> None:
 
 # --- meetings ---------------------------------------------------------------------------------
 
+# Written only by the status services below (meeting_cancel, meeting_mark_held …).
+STATUS_FIELDS = ("status", "cancelled_at", "cancelled_by_id", "cancel_reason")
+
 
 @transaction.atomic
 def meeting_save(*, meeting: Meeting) -> Meeting:
     """Create or update a meeting (already validated). Moving it to another fiscal year reports
-    both years as changed."""
+    both years as changed. A new meeting dated before today is recorded after the fact and is
+    held; any other starts scheduled (its status changes only through the services below)."""
     before = None
     if meeting.pk:
-        before = (
-            Meeting.objects.filter(pk=meeting.pk)
-            .values_list("fiscal_year", "study_group_id")
+        stored = (
+            Meeting.objects.select_for_update()
+            .filter(pk=meeting.pk)
+            .values_list("fiscal_year", "study_group_id", *STATUS_FIELDS)
             .first()
         )
+        if stored is not None:
+            before = stored[:2]
+            # An edit form never changes the status: keep what the services stored meanwhile.
+            for name, value in zip(STATUS_FIELDS, stored[2:], strict=True):
+                setattr(meeting, name, value)
+    else:
+        meeting.sync_dates()
+        if meeting.date < timezone.localdate():  # a meeting recorded afterwards took place
+            meeting.status = MeetingStatus.HELD
     meeting.save()
     if before is None or before == (meeting.fiscal_year, meeting.study_group_id):
         _meeting_changed(meeting)
@@ -81,6 +97,115 @@ def meeting_delete(*, meeting: Meeting) -> None:
     meeting.attendances.all().delete()
     meeting.delete()
     _changed({fiscal_year})
+
+
+# --- held, scheduled, cancelled --------------------------------------------------------------
+
+
+class MeetingStatusError(ValidationError):
+    pass
+
+
+def _status_changed(meeting: Meeting) -> None:
+    """The meeting now counts in the reports, or no longer does: recount its family and
+    everybody with attendance at it (their 参加者実数 and 参加団体数 may change)."""
+    _meeting_changed(meeting, meeting.attendances.values_list("person_id", flat=True))
+
+
+def _set_status(meeting: Meeting, status: str) -> None:
+    meeting.status = status
+    meeting.save(update_fields=STATUS_FIELDS)
+    _status_changed(meeting)
+
+
+@transaction.atomic
+def meeting_mark_held(*, meeting: Meeting, today: dt.date | None = None) -> Meeting:
+    """Staff confirm that a meeting took place (it then counts in 開催回数 and のべ参加者数).
+
+    Only on or after its day, and never for a cancelled meeting. Marking a held meeting again
+    changes nothing and sends no signal.
+    """
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.is_held:
+        return meeting
+    if meeting.is_cancelled:
+        raise MeetingStatusError(_("中止した会議は開催済にできません。"), code="cancelled")
+    if not meeting.can_be_held(today):
+        raise MeetingStatusError(
+            _("開催日（%(date)s）より前には開催済にできません。")
+            % {"date": f"{meeting.date:%Y-%m-%d}"},
+            code="future",
+        )
+    _set_status(meeting, MeetingStatus.HELD)
+    return meeting
+
+
+def meeting_held_if_due(*, meeting: Meeting, today: dt.date | None = None) -> bool:
+    """Attendance is being recorded: a cancelled meeting takes none (MeetingStatusError), and a
+    scheduled meeting whose day has come is held from its first record on. Returns whether the
+    status changed; the caller sends the signal (imports send one for the whole year).
+
+    The status is read again: the page that sent the tick may predate a cancellation.
+    """
+    current = Meeting.objects.filter(pk=meeting.pk).values_list("status", flat=True).first()
+    meeting.status = current or meeting.status
+    if meeting.is_cancelled:
+        raise MeetingStatusError(_("中止した会議には出欠を記録できません。"), code="cancelled")
+    if meeting.status != MeetingStatus.SCHEDULED or not meeting.can_be_held(today):
+        return False
+    # Conditional: of two ticks at the same moment, one changes the status and says so.
+    updated = Meeting.objects.filter(pk=meeting.pk, status=MeetingStatus.SCHEDULED).update(
+        status=MeetingStatus.HELD
+    )
+    meeting.status = MeetingStatus.HELD
+    return bool(updated)
+
+
+def _attendance_recorded(meeting: Meeting) -> None:
+    """Called by every write of attendance or headcount on the sheet (see meeting_held_if_due)."""
+    if meeting_held_if_due(meeting=meeting):
+        _status_changed(meeting)
+
+
+def _send_cancellation_mail(meeting: Meeting, registrations: list[Registration]) -> None:
+    """One e-mail per registrant with an address, in Japanese, the date in 和暦 (date_ja)."""
+    recipients = sorted({r.person.email for r in registrations if r.person.email})
+    if not recipients:
+        return
+    with translation.override("ja"):
+        context = {"meeting": meeting}
+        subject = render_to_string("events/email/cancellation_subject.txt", context).strip()
+        body = render_to_string("events/email/cancellation_body.txt", context)
+
+    def send() -> None:
+        for email in recipients:
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
+
+    transaction.on_commit(send)
+
+
+@transaction.atomic
+def meeting_cancel(*, meeting: Meeting, cancelled_by: User | None, reason: str) -> Meeting:
+    """Cancel (中止) a scheduled meeting: it stays listed and in the calendar feeds (struck
+    through, ``STATUS:CANCELLED``), takes no more registrations or attendance and no longer
+    counts in the reports. Registrations are kept; everyone registered or waiting is told by
+    e-mail once the transaction commits. A held meeting cannot be cancelled.
+    """
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.is_cancelled:
+        raise MeetingStatusError(_("この会議はすでに中止になっています。"), code="cancelled")
+    if meeting.is_held:
+        raise MeetingStatusError(_("開催済の会議は中止にできません。"), code="held")
+    reason = reason.strip()
+    if not reason:
+        raise MeetingStatusError(_("中止の理由を入れてください。"), code="reason")
+    meeting.cancelled_at = timezone.now()
+    meeting.cancelled_by = cancelled_by
+    meeting.cancel_reason = reason
+    _set_status(meeting, MeetingStatus.CANCELLED)
+    registrations = list(meeting.registrations.active().select_related("person"))
+    _send_cancellation_mail(meeting, registrations)
+    return meeting
 
 
 @transaction.atomic
@@ -166,9 +291,47 @@ def registration_cancel(*, registration: Registration) -> Registration | None:
 # --- attendance -------------------------------------------------------------------------------
 
 
-def _mark(*, meeting: Meeting, person: Person, status: str, recorded_by: User | None) -> Attendance:
+class AttendanceConflict(Exception):
+    """The row changed after the staffer's sheet showed it (another staffer recorded it in the
+    meantime): nothing was written, ``attendance`` is what is stored (None: not recorded)."""
+
+    def __init__(self, attendance: Attendance | None) -> None:
+        super().__init__(_("他の担当者が先に記録しました。保存されている記録を表示しています。"))
+        self.attendance = attendance
+
+
+def _lock_meeting(meeting: Meeting) -> None:
+    """Take the meeting's row lock: the marks of one meeting are written one after another, so
+    the read-then-write of a person's row cannot interleave with another staffer's (two inserts
+    of one person raised ``attendance_unique_person``). PostgreSQL locks the row; SQLite has no
+    row locks and serialises writers with its database lock."""
+    list(Meeting.objects.select_for_update().filter(pk=meeting.pk).values_list("pk", flat=True))
+
+
+def _stored(meeting: Meeting, person: Person, seen: str | None) -> Attendance | None:
+    """The person's stored row; ``AttendanceConflict`` when it is not the ``seen`` status
+    (``""``: not recorded; ``None``: the caller does not know, no check)."""
     attendance = Attendance.objects.filter(meeting=meeting, person=person).first()
+    if seen is not None and (attendance.status if attendance else "") != seen:
+        raise AttendanceConflict(attendance)
+    return attendance
+
+
+def _mark(
+    *,
+    meeting: Meeting,
+    person: Person,
+    status: str,
+    recorded_by: User | None,
+    seen: str | None = None,
+) -> Attendance:
+    """Insert or update one person's row; the caller holds the meeting's lock."""
+    attendance = _stored(meeting, person, seen)
     if attendance is None:
+        if not person.organisation_id:
+            # Attendance counts for an organisation: a person whose affiliation is not yet
+            # approved is not on any sheet.
+            raise ValidationError(_("所属団体が確認されていない人は出席を記録できません。"))
         # The organisation the person comes for *now*; later moves do not rewrite history.
         return Attendance.objects.create(
             meeting=meeting,
@@ -187,20 +350,38 @@ def _mark(*, meeting: Meeting, person: Person, status: str, recorded_by: User | 
 
 @transaction.atomic
 def attendance_set(
-    *, meeting: Meeting, person: Person, status: str, recorded_by: User | None
+    *,
+    meeting: Meeting,
+    person: Person,
+    status: str,
+    recorded_by: User | None,
+    seen: str | None = None,
 ) -> Attendance:
-    """Record one person as attended, absent or excused (one click on the sheet)."""
+    """Record one person as attended, absent or excused (one click on the sheet).
+
+    ``seen`` is the status the staffer's sheet showed (``""``: not recorded). When the stored
+    row differs, someone else recorded it in the meantime: nothing is written and
+    ``AttendanceConflict`` carries the stored row, so the sheet shows it instead of silently
+    overwriting (or losing) the other staffer's mark. Without ``seen`` the mark is an upsert.
+    """
     if status not in AttendanceStatus.values:
         raise ValidationError(_("出欠の値が正しくありません。"), code="invalid_status")
-    attendance = _mark(meeting=meeting, person=person, status=status, recorded_by=recorded_by)
+    _lock_meeting(meeting)
+    _attendance_recorded(meeting)
+    attendance = _mark(
+        meeting=meeting, person=person, status=status, recorded_by=recorded_by, seen=seen
+    )
     _meeting_changed(meeting, [person.pk])
     return attendance
 
 
 @transaction.atomic
-def attendance_clear(*, meeting: Meeting, person: Person) -> None:
-    """Undo a tick: the person is back to "not recorded"."""
-    Attendance.objects.filter(meeting=meeting, person=person).delete()
+def attendance_clear(*, meeting: Meeting, person: Person, seen: str | None = None) -> None:
+    """Undo a tick: the person is back to "not recorded". ``seen`` as for ``attendance_set``."""
+    _lock_meeting(meeting)
+    attendance = _stored(meeting, person, seen)
+    if attendance is not None:
+        attendance.delete()
     _meeting_changed(meeting, [person.pk])
 
 
@@ -210,6 +391,8 @@ def attendance_mark_registered(*, meeting: Meeting, recorded_by: User | None) ->
 
     Returns how many were marked. People already marked absent or excused keep their status.
     """
+    _lock_meeting(meeting)
+    _attendance_recorded(meeting)
     recorded = set(meeting.attendances.values_list("person_id", flat=True))
     people = (
         Person.objects.filter(
@@ -246,6 +429,8 @@ def walk_in_add(
 ) -> Attendance:
     """A walk-in attended: an existing person, or a new person (and, if needed, a new
     organisation, left unconfirmed for staff to complete)."""
+    _lock_meeting(meeting)
+    _attendance_recorded(meeting)
     if person is None:
         if organisation is None:
             organisation = Organisation.objects.filter(name=organisation_name).first()
@@ -269,6 +454,8 @@ def headcount_set(*, meeting: Meeting, headcount: int) -> Meeting:
     """Set the unnamed attendees (当日参加・+α) counted at the door."""
     if headcount < 0:
         raise ValidationError(_("人数は0以上にしてください。"), code="negative")
+    _lock_meeting(meeting)
+    _attendance_recorded(meeting)
     meeting.unnamed_headcount = headcount
     meeting.save(update_fields=["unnamed_headcount"])
     _meeting_changed(meeting)

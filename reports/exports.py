@@ -1,25 +1,27 @@
 """The annual-summary tables as rows: participation, funding, attendance detail, open data.
 
-Each export is a header (Japanese or English) and an iterator of rows; ``writers`` turns them into
-CSV or XLSX. The same functions serve the browser and ``manage.py export_annual_summary``.
+Each export is a header (Japanese or English) and an iterator of rows of typed values (dates,
+numbers, text); ``writers`` turns them into CSV (text, formulas escaped) or XLSX (typed cells). The
+same functions serve the browser and ``manage.py export_annual_summary``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Case, QuerySet, When
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from consortium.fiscal import era_fiscal_label
 from consortium.tabular import Column, header_label
 from events.models import Attendance, Meeting
 from members.models import Sector
 
-from .models import FundingSummary, ParticipationSummary
+from .models import ExportLog, FundingSummary, ParticipationSummary
 from .writers import FORMULA_START, Cells, safe_text
 
 ALL_LABEL = {"ja": "全体", "en": "ALL"}
@@ -107,9 +109,30 @@ STREAM_CHUNK = 2000
 class Export:
     kind: str
     header: list[str]
-    rows: Iterator[list]
+    rows: Iterator[list]  # typed values: what an XLSX cell holds
     filename: str
     personal_data: bool = False
+    title: str = ""  # the XLSX sheet's name, in the language of the request
+    # The same rows already as CSV text (``writers.Cells``), where building them per cell is
+    # too slow for the size of the export; else the CSV writer converts ``rows``.
+    csv_rows: Iterator[Cells] | None = None
+    # Open data is read by programs: its text is published as it is, without the apostrophe
+    # that keeps a spreadsheet from running it (docs/open-data.md).
+    escape_formulas: bool = True
+
+    def rows_for_csv(self) -> Iterator[Sequence[object]]:
+        return self.csv_rows if self.csv_rows is not None else self.rows
+
+
+def _title(kind: str) -> str:
+    return str(ExportLog.Kind(kind).label)
+
+
+def _local_label(language: str) -> dict[bool, str]:
+    """市内 as a word, not a flag: 市内/市外 (local/outside in English headers)."""
+    if language == "ja":
+        return {True: "市内", False: "市外"}
+    return {True: "local", False: "outside"}
 
 
 def _headers(columns: list[Column], language: str) -> list[str]:
@@ -172,6 +195,7 @@ def participation_export(*, fiscal_year: int | None = None, language: str = "ja"
         header=_headers(PARTICIPATION_COLUMNS, language),
         rows=rows(),
         filename=f"participation-{_suffix(fiscal_year)}",
+        title=_title("participation"),
     )
 
 
@@ -202,6 +226,7 @@ def funding_export(*, fiscal_year: int | None = None, language: str = "ja") -> E
         header=_headers(FUNDING_COLUMNS, language),
         rows=rows(),
         filename=f"funding-{_suffix(fiscal_year)}",
+        title=_title("funding"),
     )
 
 
@@ -239,10 +264,9 @@ def attendance_export(*, fiscal_year: int, language: str = "ja") -> Export:
         for choices in (MeetingKind.choices, AttendanceStatus.choices, Sector.choices)
     )
 
+    locality = _local_label(language)
+
     def rows() -> Iterator[list]:
-        # Cells built here, ready for the file: a function call per cell costs a third of the
-        # time of a 160,000-row export (bench/changes.md).
-        safe, risky = safe_text, FORMULA_START
         queryset = attendance_queryset(fiscal_year)
         for (
             date,
@@ -256,18 +280,34 @@ def attendance_export(*, fiscal_year: int, language: str = "ja") -> Export:
             local,
             status,
         ) in queryset.iterator(chunk_size=STREAM_CHUNK):
-            group = f"{parent}/{group}" if parent else (group or "")
+            yield [
+                date,
+                title,
+                kinds.get(kind, kind),
+                f"{parent}/{group}" if parent else (group or ""),
+                person,
+                org,
+                sectors.get(sector, sector),
+                locality[local],
+                statuses.get(status, status),
+            ]
+
+    def csv_rows() -> Iterator[Cells]:
+        # Cells built here, ready for the file: a function call per cell costs a third of the
+        # time of a 160,000-row export (bench/changes.md). Labels never start like a formula.
+        safe, risky = safe_text, FORMULA_START
+        for date, title, kind, group, person, org, sector, local, status in rows():
             yield Cells(
                 (
                     date.isoformat(),
                     safe(title) if title[:1] in risky else title,
-                    kinds.get(kind, kind),
+                    kind,
                     safe(group) if group[:1] in risky else group,
                     safe(person) if person[:1] in risky else person,
                     safe(org) if org[:1] in risky else org,
-                    sectors.get(sector, sector),
-                    "1" if local else "0",
-                    statuses.get(status, status),
+                    sector,
+                    local,
+                    status,
                 )
             )
 
@@ -277,6 +317,8 @@ def attendance_export(*, fiscal_year: int, language: str = "ja") -> Export:
         rows=rows(),
         filename=f"attendance-{fiscal_year}",
         personal_data=True,
+        title=_title("attendance"),
+        csv_rows=csv_rows(),
     )
 
 
@@ -289,7 +331,12 @@ def _local_date(value) -> str:
 
 
 def open_data_rows() -> Iterator[list]:
-    """Public meetings, oldest first, in the イベント一覧 columns."""
+    """Public meetings, oldest first, in the イベント一覧 columns. Scheduled and cancelled
+    meetings are listed too; 備考 says which (予定 / 開催済 / 中止, in Japanese like the file)."""
+    from events.models import MeetingStatus
+
+    with translation.override("ja"):
+        statuses = {value: str(label) for value, label in MeetingStatus.choices}
     meetings = (
         Meeting.objects.filter(visibility=Meeting.Visibility.PUBLIC)
         .select_related("study_group__parent", "project")
@@ -329,7 +376,7 @@ def open_data_rows() -> Iterator[list]:
             _local_time(meeting.registration_closes_at),
             "",
             "",
-            "",
+            statuses.get(meeting.status, meeting.status),
         ]
 
 
@@ -339,4 +386,6 @@ def open_data_export() -> Export:
         header=list(OPEN_DATA_COLUMNS),
         rows=open_data_rows(),
         filename=f"{settings.KYOSO_AUTHORITY_CODE}_event",
+        title=_("イベント一覧"),
+        escape_formulas=False,
     )

@@ -15,6 +15,6 @@ urlpatterns = [
         views.ExportDownloadView.as_view(),
         name="export",
     ),
-    path("open-data/", views.open_data, name="open_data"),
-    path("open-data/events.csv", views.open_data_csv, name="open_data_csv"),
+    path("open-data/", views.OpenDataView.as_view(), name="open_data"),
+    path("open-data/events.csv", views.OpenDataCsvView.as_view(), name="open_data_csv"),
 ]

@@ -36,20 +36,32 @@ class DashboardView(SecretariatRequiredMixin, TemplateView):
         filters = form.cleaned_data if form.is_valid() else {}
         version, as_of = querysets.dashboard_version()
         filters_key = (filters.get("study_group"), filters.get("project"))
+        this_year = current_fiscal_year()  # its figures are "as of" the last roll-up
 
         def body_context() -> dict:
             data = querysets.dashboard(study_group_id=filters_key[0], project_id=filters_key[1])
-            return {"form": form, "data": data, "chart_data": data.chart_data()}
+            return {
+                "form": form,
+                "data": data,
+                "chart_data": data.chart_data(),
+                "current_fiscal_year": this_year,
+                "as_of": as_of,
+            }
 
         body = cached_render(
             self.body_template,
             body_context,
             request=self.request,
-            key=(version, filters_key, is_administrator(self.request.user)),
+            key=(version, filters_key, is_administrator(self.request.user), this_year),
             timeout=self.cache_seconds,
         )
         return super().get_context_data(
-            form=form, body=body, as_of=as_of, broker_ok=broker_available(), **kwargs
+            form=form,
+            body=body,
+            as_of=as_of,
+            current_fiscal_year=this_year,
+            broker_ok=broker_available(),
+            **kwargs,
         )
 
 
@@ -63,7 +75,12 @@ class StatusView(AdministratorRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         status = querysets.rollup_status()
-        return super().get_context_data(status=status, broker_ok=broker_available(), **kwargs)
+        return super().get_context_data(
+            status=status,
+            current_fiscal_year=current_fiscal_year(),
+            broker_ok=broker_available(),
+            **kwargs,
+        )
 
 
 class RecomputeView(AdministratorRequiredMixin, View):
@@ -91,7 +108,8 @@ class ExportsView(AdministratorRequiredMixin, TemplateView):
 
 
 class ExportDownloadView(AdministratorRequiredMixin, View):
-    """participation / funding / attendance as csv or xlsx; attendance CSV is streamed."""
+    """participation / funding / attendance as csv or xlsx; the attendance detail in UTF-8 is
+    streamed, everything else is built before the first byte (see ``export_response``)."""
 
     def get(self, request, kind: str, fmt: str):
         if kind not in ExportLog.Kind.values or fmt not in ("csv", "xlsx"):
@@ -102,6 +120,13 @@ class ExportDownloadView(AdministratorRequiredMixin, View):
             return redirect("reports:exports")
         options = form.cleaned_data
         export = build_export(kind, options["fiscal_year"], options["header"])
+        try:
+            response = export_response(
+                export, fmt, options["encoding"], stream=kind == "attendance"
+            )
+        except writers.ExportEncodingError as exc:
+            return encoding_error_response(request, exc)
+        # Logged once the file exists: a failed export is not a download.
         services.export_log_record(
             user=request.user,
             kind=kind,
@@ -110,11 +135,20 @@ class ExportDownloadView(AdministratorRequiredMixin, View):
             file_format=fmt,
             personal_data=export.personal_data,
         )
-        try:
-            return export_response(export, fmt, options["encoding"], stream=kind == "attendance")
-        except writers.ExportEncodingError as exc:
-            messages.error(request, str(exc))
-            return redirect("reports:exports")
+        return response
+
+
+def encoding_error_response(request, error: writers.ExportEncodingError) -> HttpResponse:
+    """The page for a file Shift_JIS cannot hold: which row, column and character, and the
+    same export in UTF-8 (every other query parameter kept)."""
+    query = request.GET.copy()
+    query["encoding"] = "utf-8-sig"
+    return render(
+        request,
+        "reports/export_error.html",
+        {"error": error, "utf8_url": f"{request.path}?{query.urlencode()}"},
+        status=422,
+    )
 
 
 def build_export(kind: str, fiscal_year: int | None, language: str) -> exports.Export:
@@ -128,20 +162,28 @@ def build_export(kind: str, fiscal_year: int | None, language: str) -> exports.E
 
 
 def export_response(export: exports.Export, fmt: str, encoding: str, *, stream: bool = False):
-    """An HTTP response for an export. Small CSVs are encoded fully first, so an encoding error
-    becomes a message instead of a broken download; the attendance detail streams in chunks."""
+    """An HTTP response for an export, or ``ExportEncodingError`` before any byte is sent.
+
+    Only a UTF-8 CSV, which holds every character, is streamed as it is read (``stream``: the
+    attendance detail). A cp932 CSV is written whole first (a spooled file, flat memory): a
+    character Shift_JIS lacks then fails the export, instead of cutting the download off after
+    the header. XLSX is built first too."""
     filename = f"{export.filename}.{fmt}"
     if fmt == "xlsx":
-        handle = writers.xlsx_file(export.header, export.rows, title=export.kind)
+        handle = writers.xlsx_file(export.header, export.rows, title=export.title or export.kind)
         return FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX_TYPE)
     charset = "Shift_JIS" if encoding == "cp932" else "utf-8"
-    if stream:
+    rows, escape = export.rows_for_csv(), export.escape_formulas
+    if stream and encoding == "utf-8-sig":
         response = StreamingHttpResponse(
-            writers.iter_csv(export.header, export.rows, encoding=encoding),
+            writers.iter_csv(export.header, rows, encoding=encoding, escape_formulas=escape),
             content_type=CSV_TYPE % charset,
         )
+    elif stream:
+        handle = writers.csv_file(export.header, rows, encoding=encoding, escape_formulas=escape)
+        response = FileResponse(handle, content_type=CSV_TYPE % charset)
     else:
-        body = writers.csv_bytes(export.header, export.rows, encoding=encoding)
+        body = writers.csv_bytes(export.header, rows, encoding=encoding, escape_formulas=escape)
         response = HttpResponse(body, content_type=CSV_TYPE % charset)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -167,4 +209,20 @@ def open_data_csv(request):
     try:
         return export_response(export, "csv", encoding)
     except writers.ExportEncodingError as exc:
-        return HttpResponse(str(exc), status=422, content_type="text/plain; charset=utf-8")
+        return encoding_error_response(request, exc)
+
+
+class OpenDataView(View):
+    """The open-data page, GET only (a POST is refused, like every other page's)."""
+
+    http_method_names = ["get", "head", "options"]
+
+    def get(self, request):
+        return open_data(request)
+
+
+class OpenDataCsvView(View):
+    http_method_names = ["get", "head", "options"]
+
+    def get(self, request):
+        return open_data_csv(request)

@@ -1,9 +1,10 @@
 """Writing tables people open in Excel: CSV (UTF-8 with BOM or cp932) and XLSX.
 
-Every text cell that a spreadsheet would run as a formula (= + - @ tab CR) is escaped with
+CSV: every text cell that a spreadsheet would run as a formula (= + - @ tab CR) is escaped with
 ``consortium.tabular.excel_safe``; dates are ISO (YYYY-MM-DD). cp932 (Shift_JIS) cannot hold every
 character: the error names the row, the column and the character, so the administrator can fix the
-record or choose UTF-8.
+record or choose UTF-8. XLSX: typed cells (``consortium.xlsx``): dates as dates, numbers as
+numbers, formula-looking text as a string cell without an apostrophe.
 """
 
 from __future__ import annotations
@@ -17,22 +18,37 @@ from collections.abc import Iterable, Iterator, Sequence
 from django.utils.translation import gettext as _
 
 from consortium.tabular import FORMULA_PREFIXES, excel_safe
+from consortium.xlsx import write_workbook
 
 ENCODINGS = ("utf-8-sig", "cp932")
 CHUNK_ROWS = 2000
+SPOOL_BYTES = 8 * 1024 * 1024  # files built before sending stay in memory up to this size
 
 
 class ExportEncodingError(ValueError):
-    """A cell cannot be written in the chosen encoding."""
+    """A cell cannot be written in the chosen encoding: ``row`` (header = 1), ``column`` (its
+    header) and ``char`` say which, for the page that offers UTF-8 instead."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        row: int | None = None,
+        column: str = "",
+        char: str = "",
+        encoding: str = "",
+    ) -> None:
+        super().__init__(message)
+        self.row, self.column, self.char, self.encoding = row, column, char, encoding
 
 
 FORMULA_START = frozenset(p[0] for p in FORMULA_PREFIXES)
 
 
 class Cells(list):
-    """A row whose cells are already what the file holds: text passed through ``safe_text``,
-    dates as ISO text, flags as "1"/"0". The CSV writer takes it as it is, without a ``_cell``
-    call per cell (what makes million-row exports slow); the XLSX writer treats it as any row."""
+    """A CSV row whose cells are already what the file holds: text passed through
+    ``safe_text``, dates as ISO text. The CSV writer takes it as it is, without a ``_cell`` call
+    per cell (what makes million-row exports slow). Not for XLSX, whose cells keep their types."""
 
     __slots__ = ()
 
@@ -76,6 +92,7 @@ def _encode(text: str, encoding: str, *, first_row: int, header: Sequence[str]) 
                     char.encode(encoding)
                 except UnicodeEncodeError:
                     column = header[index] if index < len(header) else str(index + 1)
+                    label = "Shift_JIS (cp932)" if encoding == "cp932" else encoding
                     raise ExportEncodingError(
                         _(
                             "%(row)s行目の列「%(column)s」の文字「%(char)s」（U+%(code)04X）は"
@@ -87,19 +104,36 @@ def _encode(text: str, encoding: str, *, first_row: int, header: Sequence[str]) 
                             "column": column,
                             "char": char,
                             "code": ord(char),
-                            "encoding": "Shift_JIS (cp932)" if encoding == "cp932" else encoding,
-                        }
+                            "encoding": label,
+                        },
+                        row=first_row + offset,
+                        column=column,
+                        char=char,
+                        encoding=label,
                     ) from None
     raise ExportEncodingError(
-        _("文字コード %(encoding)s で保存できません。") % {"encoding": encoding}
+        _("文字コード %(encoding)s で保存できません。") % {"encoding": encoding},
+        encoding=encoding,
     )
 
 
-def _lines(rows: Iterable[Sequence[object]]) -> str:
+def _plain_cell(value: object) -> object:
+    """One cell of a file read by programs (open data): as ``_cell`` without the escaping."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _lines(rows: Iterable[Sequence[object]], escape_formulas: bool = True) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
+    convert = _cell if escape_formulas else _plain_cell
     for row in rows:
-        writer.writerow(row if type(row) is Cells else [_cell(v) for v in row])
+        writer.writerow(row if type(row) is Cells else [convert(v) for v in row])
     return buffer.getvalue()
 
 
@@ -109,6 +143,7 @@ def iter_csv(
     *,
     encoding: str = "utf-8-sig",
     chunk_rows: int = CHUNK_ROWS,
+    escape_formulas: bool = True,
 ) -> Iterator[bytes]:
     """Yield CSV bytes in chunks of ``chunk_rows`` rows (flat memory for large exports).
 
@@ -127,34 +162,55 @@ def iter_csv(
     for row in rows:
         chunk.append(row)
         if len(chunk) >= chunk_rows:
-            yield _encode(_lines(chunk), body_encoding, first_row=row_number, header=header)
+            text = _lines(chunk, escape_formulas)
+            yield _encode(text, body_encoding, first_row=row_number, header=header)
             row_number += len(chunk)
             chunk = []
     if chunk:
-        yield _encode(_lines(chunk), body_encoding, first_row=row_number, header=header)
+        text = _lines(chunk, escape_formulas)
+        yield _encode(text, body_encoding, first_row=row_number, header=header)
 
 
 def csv_bytes(
-    header: Sequence[str], rows: Iterable[Sequence[object]], *, encoding: str = "utf-8-sig"
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    encoding: str = "utf-8-sig",
+    escape_formulas: bool = True,
 ) -> bytes:
-    return b"".join(iter_csv(header, rows, encoding=encoding))
+    return b"".join(iter_csv(header, rows, encoding=encoding, escape_formulas=escape_formulas))
+
+
+def csv_file(
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    encoding: str = "utf-8-sig",
+    escape_formulas: bool = True,
+) -> tempfile.SpooledTemporaryFile:
+    """The whole CSV written to a spooled file (memory, then disk), rewound for reading.
+
+    For encodings that cannot hold every character (cp932): an ``ExportEncodingError`` comes
+    before the response exists, instead of a download cut off after the header.
+    """
+    handle = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
+    try:
+        for chunk in iter_csv(header, rows, encoding=encoding, escape_formulas=escape_formulas):
+            handle.write(chunk)
+    except BaseException:
+        handle.close()
+        raise
+    handle.seek(0)
+    return handle
 
 
 def xlsx_file(
     header: Sequence[str], rows: Iterable[Sequence[object]], *, title: str = "data"
 ) -> tempfile.SpooledTemporaryFile:
-    """An XLSX workbook written row by row (openpyxl write-only mode), rewound for reading."""
-    import openpyxl
-
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.append(list(header))
-    for row in rows:
-        # Text stays text: a leading apostrophe keeps Excel from treating it as a formula.
-        sheet.append([_cell(v) for v in row])
+    """An XLSX workbook with typed cells, written row by row, rewound for reading."""
     # Returned open: the response streams it and closes it.
-    handle = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
-    workbook.save(handle)
+    handle = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
+    write_workbook(handle, header, rows, title=title)
     handle.seek(0)
     return handle
 

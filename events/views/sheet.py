@@ -47,6 +47,15 @@ def _totals(meeting: Meeting) -> dict:
     }
 
 
+SEARCH_MAX_LENGTH = 100
+
+
+def _search_query(request) -> str:
+    """What staff typed in the sheet's search box. NUL bytes are dropped (no name holds one, and
+    PostgreSQL refuses them in a query: a 500), and the text is cut to a long name's length."""
+    return request.GET.get("q", "").replace("\x00", "").strip()[:SEARCH_MAX_LENGTH]
+
+
 def _search(query: str, limit: int = 10) -> dict:
     people, organisations = [], []
     if query:
@@ -82,7 +91,7 @@ def sheet_context(meeting: Meeting, query: str = "") -> dict:
 
 class AttendanceSheetView(SecretariatRequiredMixin, View):
     def get(self, request, pk):
-        context = sheet_context(_meeting(pk), request.GET.get("q", "").strip())
+        context = sheet_context(_meeting(pk), _search_query(request))
         return render(request, "events/attendance_sheet.html", context)
 
     def post(self, request, pk):
@@ -96,26 +105,46 @@ class AttendanceSheetView(SecretariatRequiredMixin, View):
                 return render(request, "events/_sheet_error.html", status=400)
             messages.error(request, _("出欠を記録できませんでした。もう一度お試しください。"))
             return redirect("events:attendance_sheet", pk=meeting.pk)
-        status = form.cleaned_data["status"]
-        if status == "clear":
-            services.attendance_clear(meeting=meeting, person=person)
-        else:
-            services.attendance_set(
-                meeting=meeting, person=person, status=status, recorded_by=request.user
-            )
+        status, seen = form.cleaned_data["status"], form.cleaned_data["seen"]
+        notice = ""
+        try:
+            if status == "clear":
+                services.attendance_clear(meeting=meeting, person=person, seen=seen)
+            else:
+                services.attendance_set(
+                    meeting=meeting,
+                    person=person,
+                    status=status,
+                    recorded_by=request.user,
+                    seen=seen,
+                )
+        except services.AttendanceConflict as conflict:
+            # The row changed since this sheet was drawn: show what is stored, say so.
+            notice = str(conflict)
+            if not request.htmx:
+                messages.warning(
+                    request,
+                    _("%(name)s さん: %(notice)s") % {"name": person.name, "notice": notice},
+                )
         if not request.htmx:
             return redirect(f"{reverse('events:attendance_sheet', args=[meeting.pk])}#p{person.pk}")
-        meeting = _meeting(pk)
-        row = {
-            "person": person,
-            "attendance": meeting.attendances.filter(person=person).first(),
-            "registration": meeting.registrations.active().filter(person=person).first(),
-        }
-        return render(
-            request,
-            "events/_sheet_row_update.html",
-            {"meeting": meeting, "row": row, "totals": _totals(meeting)},
-        )
+        return _row_update(request, _meeting(pk), person, notice)
+
+
+def _row_update(request, meeting: Meeting, person: Person, notice: str = ""):
+    """htmx: the person's row as stored (with ``notice`` when another staffer changed it
+    first) and the totals."""
+    row = {
+        "person": person,
+        "attendance": meeting.attendances.filter(person=person).first(),
+        "registration": meeting.registrations.active().filter(person=person).first(),
+        "notice": notice,
+    }
+    return render(
+        request,
+        "events/_sheet_row_update.html",
+        {"meeting": meeting, "row": row, "totals": _totals(meeting)},
+    )
 
 
 class MarkRegisteredView(SecretariatRequiredMixin, View):
@@ -176,7 +205,7 @@ class PeopleSearchView(SecretariatRequiredMixin, View):
 
     def get(self, request, pk):
         meeting = get_object_or_404(Meeting, pk=pk)
-        query = request.GET.get("q", "").strip()
+        query = _search_query(request)
         if not request.htmx:
             url = reverse("events:attendance_sheet", args=[meeting.pk])
             return redirect(f"{url}?{urlencode({'q': query})}#walk-in")

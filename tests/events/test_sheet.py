@@ -147,3 +147,66 @@ def test_negative_headcount_is_refused(client_as, meeting):
     client_as("staff").post(sheet_url(meeting, "attendance_headcount"), {"unnamed_headcount": -1})
     meeting.refresh_from_db()
     assert meeting.unnamed_headcount == 0
+
+
+# --- Two staff on one row: the later tick is based on what its sheet showed ------------------
+
+STALE_NOTICE = "他の担当者が先に記録しました"
+
+
+def test_each_row_form_carries_the_mark_its_staffer_saw(client_as, people, meeting):
+    marked, unmarked = people["member_a"].person, people["member_b"].person
+    AttendanceFactory(meeting=meeting, person=marked, status="excused")
+    page = client_as("staff").get(sheet_url(meeting)).content.decode()
+    row = page[page.index(f'id="p{marked.pk}"') :]
+    assert '<input type="hidden" name="seen" value="excused">' in row[: row.index("</form>")]
+    row = page[page.index(f'id="p{unmarked.pk}"') :]
+    assert '<input type="hidden" name="seen" value="">' in row[: row.index("</form>")]
+
+
+def test_a_tick_on_a_row_someone_else_changed_shows_the_stored_mark_and_a_notice(
+    client_as, people, meeting, changed_years
+):
+    person = people["member_a"].person
+    # Staffer 1 loaded the sheet with the row unrecorded; staffer 2 then ticks 出席.
+    AttendanceFactory(
+        meeting=meeting, person=person, status="attended", recorded_by=people["admin"]
+    )
+    response = client_as("staff").post(
+        sheet_url(meeting),
+        {"person": person.pk, "status": "absent", "seen": ""},
+        HTTP_HX_REQUEST="true",
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert STALE_NOTICE in body
+    assert 'value="attended" class="mark mark--attended" aria-pressed="true"' in body
+    assert '<input type="hidden" name="seen" value="attended">' in body
+    stored = Attendance.objects.get(meeting=meeting, person=person)
+    assert (stored.status, stored.recorded_by) == ("attended", people["admin"])
+    assert changed_years == []
+
+
+def test_the_stale_notice_reaches_a_sheet_without_javascript(client_as, people, meeting):
+    person = people["member_a"].person
+    AttendanceFactory(meeting=meeting, person=person, status="absent")
+    client = client_as("staff")
+    response = client.post(
+        sheet_url(meeting), {"person": person.pk, "status": "clear", "seen": "attended"}
+    )
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"#p{person.pk}")
+    assert Attendance.objects.get(meeting=meeting, person=person).status == "absent"
+    assert STALE_NOTICE in client.get(sheet_url(meeting)).content.decode()
+
+
+def test_a_tick_on_the_row_as_it_was_shown_is_recorded_without_a_notice(client_as, people, meeting):
+    person = people["member_a"].person
+    AttendanceFactory(meeting=meeting, person=person, status="absent")
+    response = client_as("staff").post(
+        sheet_url(meeting),
+        {"person": person.pk, "status": "attended", "seen": "absent"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert STALE_NOTICE not in response.content.decode()
+    assert Attendance.objects.get(meeting=meeting, person=person).status == "attended"

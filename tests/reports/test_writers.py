@@ -64,10 +64,49 @@ def test_streamed_cp932_error_counts_rows_across_chunks():
         list(iter_csv(HEADER, iter(rows), encoding="cp932", chunk_rows=2))
 
 
-def test_xlsx_keeps_formula_like_text_as_text():
-    workbook = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(HEADER, [["=1+1", 2]])))
+def test_xlsx_keeps_formula_like_text_as_text_without_an_apostrophe():
+    rows = [["=1+1", 2], ["-3+2 分科会", -3], ["@SUM(A1)", 0], ["#N/A", 1], ["+81 463", 2]]
+    workbook = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(HEADER, rows)))
     sheet = workbook.active
     assert [c.value for c in sheet[1]] == HEADER
-    assert sheet["A2"].data_type == "s"
-    assert sheet["A2"].value == "'=1+1"
-    assert sheet["B2"].value == 2
+    for number, (text, value) in enumerate(rows, start=2):
+        cell = sheet.cell(number, 1)
+        assert (cell.value, cell.data_type) == (text, "s")
+        assert (sheet.cell(number, 2).value, sheet.cell(number, 2).data_type) == (value, "n")
+
+
+def test_xlsx_cells_hold_dates_as_dates_and_numbers_as_numbers():
+    import decimal
+
+    header = ["開催日", "記録日時", "年度", "金額", "割合", "空欄", "市内"]
+    recorded = dt.datetime(2018, 6, 15, 4, 30, tzinfo=dt.UTC)  # 13:30 in Tokyo
+    row = [dt.date(2018, 6, 15), recorded, 2018, decimal.Decimal("1000000"), 0.5, None, "市内"]
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(header, [row]))).active
+    date, when, year, amount, share, empty, local = sheet[2]
+    assert (date.value, date.number_format, date.is_date) == (
+        dt.datetime(2018, 6, 15),
+        "yyyy-mm-dd",
+        True,
+    )
+    assert (when.value, when.number_format) == (
+        dt.datetime(2018, 6, 15, 13, 30),
+        "yyyy-mm-dd hh:mm",
+    )
+    assert [(c.value, c.data_type) for c in (year, amount, share)] == [
+        (2018, "n"),
+        (1000000, "n"),
+        (0.5, "n"),
+    ]
+    assert empty.value is None
+    assert local.value == "市内"
+
+
+def test_xlsx_sheet_has_the_given_title():
+    book = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(HEADER, [], title="出欠明細")))
+    assert book.sheetnames == ["出欠明細"]
+
+
+def test_cp932_error_carries_the_cell_for_the_error_page():
+    with pytest.raises(ExportEncodingError) as error:
+        csv_bytes(HEADER, [["平塚", 1], ["x", "𠮷"]], encoding="cp932")
+    assert (error.value.row, error.value.column, error.value.char) == (3, "値", "𠮷")

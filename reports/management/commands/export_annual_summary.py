@@ -1,9 +1,14 @@
 """``python manage.py export_annual_summary``: the annual summary as CSV (or XLSX), to a file or
-standard output. The same rows as the administrators' download in the browser."""
+standard output. The same rows as the administrators' download in the browser.
+
+The file is built whole before anything is written: a character the chosen encoding lacks (cp932)
+stops the command with the row, column and character and exit status 1, leaving no partial file
+and no export-log entry."""
 
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from reports import exports, services, writers
 
@@ -28,11 +33,16 @@ class Command(BaseCommand):
         output = options["output"]
         try:
             if output and output.lower().endswith(".xlsx"):
-                data = writers.xlsx_bytes(export.header, export.rows, title=export.kind)
+                data = writers.xlsx_bytes(export.header, export.rows, title=export.title)
             else:
-                data = writers.csv_bytes(export.header, export.rows, encoding=options["encoding"])
+                data = writers.csv_bytes(
+                    export.header, export.rows_for_csv(), encoding=options["encoding"]
+                )
         except writers.ExportEncodingError as exc:
-            raise CommandError(str(exc)) from None
+            # Nothing written, nothing logged; exit status 1 with the row, column and character.
+            raise CommandError(
+                _("%(error)s（--encoding utf-8-sig なら出力できます）") % {"error": exc}
+            ) from None
         if output:
             with open(output, "wb") as handle:
                 handle.write(data)
