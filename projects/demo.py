@@ -4,8 +4,14 @@ Hiratsuka (seed 000): the partnership agreement with the University of Tokyo IIS
 articles, the wave-power project with its phases, money per fiscal year and derived outcomes.
 Hitachi (seeds 002/004): an SME decarbonisation project under a comprehensive agreement.
 
+The wave-power project goes through the seed's phases: study group (H28~), demonstration after the
+agreement (H31~ 協定締結後), then commercialisation (将来: 実証事業以降), with money in every fiscal
+year from FY2016 to FY2026 from the sources the seed names for each phase.
+
 All amounts are ILLUSTRATIVE round figures: the seed documents name the funding sources per year
-but not the sums. Outcome dates are placed in the fiscal year the seed shows, day approximate.
+but not the sums. Outcome dates are placed in the fiscal year the seed shows, day approximate;
+outcomes after FY2018 and the funders of joint research and 企業版ふるさと納税 from FY2021 on
+(fictional local firms) carry the story on and are illustrative too.
 """
 
 from __future__ import annotations
@@ -38,6 +44,9 @@ SHIBUYA = "渋谷潜水工業株式会社"
 KAWASAKI = "川崎重工業株式会社"
 HITACHI_CITY = "日立市"
 HITACHI_LTD = "株式会社日立製作所"
+SHONAN_WAVE = "湘南ウェーブエナジー株式会社"
+HIRATSUKA_MARINE = "株式会社平塚マリンサービス"
+SHONAN_EV = "湘南EVモビリティ株式会社"
 
 # Created only when the members demo did not (name → sector, local).
 FALLBACK_ORGANISATIONS = {
@@ -49,6 +58,9 @@ FALLBACK_ORGANISATIONS = {
     YOKOHAMA_RUBBER: (Sector.COMPANY, True),
     SHIBUYA: (Sector.COMPANY, True),
     KAWASAKI: (Sector.COMPANY, False),
+    SHONAN_WAVE: (Sector.COMPANY, True),
+    HIRATSUKA_MARINE: (Sector.COMPANY, True),
+    SHONAN_EV: (Sector.COMPANY, True),
     HITACHI_CITY: (Sector.GOVERNMENT, False),
     HITACHI_LTD: (Sector.COMPANY, False),
     "茨城大学": (Sector.UNIVERSITY, False),
@@ -78,36 +90,56 @@ HIRATSUKA_ARTICLES = [
     ),
 ]
 
+ACCELERATION = "地方創生加速化交付金"
+PROMOTION = "地方創生推進交付金"
+MOE_SCHEME = "CO2排出削減対策強化誘導型技術開発・実証事業"
+REGIONAL = "地方大学・地域産業創生交付金"
+HOMETOWN_TAX = "企業版ふるさと納税"
+JOINT = "企業共同研究費"
+
+# The seed's 財源 row, year by year: NEDO's budget ended before the study group (初期), so
+# it started on 地方創生加速化交付金, then 地方創生推進交付金 + 企業共同研究費 until H30
+# (中期); the 環境省 commission adopted in H30 (二次公募) builds and demonstrates the power
+# station (H31~ 協定締結後); after the demonstration (将来: 実証事業以降) come
+# 地方大学・地域産業創生交付金 and 企業版ふるさと納税.
 # (fiscal year, funder, scheme, kind, amount in yen — ILLUSTRATIVE, status, note)
 WAVE_POWER_FUNDING = [
-    (2016, CABINET, "地方創生加速化交付金", "grant", 20_000_000, "ended", ""),
-    (2016, YOKOHAMA_RUBBER, "企業共同研究費", "joint_research", 3_000_000, "received", ""),
-    (2017, CABINET, "地方創生推進交付金", "grant", 15_000_000, "received", ""),
-    (2017, YOKOHAMA_RUBBER, "企業共同研究費", "joint_research", 3_000_000, "received", ""),
-    (2018, CABINET, "地方創生推進交付金", "grant", 15_000_000, "ended", "平成30年度で終了"),
-    (2018, YOKOHAMA_RUBBER, "企業共同研究費", "joint_research", 3_000_000, "received", ""),
-    (
-        2018,
-        MOE,
-        "CO2排出削減対策強化誘導型技術開発・実証事業",
-        "commissioned",
-        50_000_000,
-        "received",
-        "二次公募で採択",
-    ),
-    (
-        2019,
-        MOE,
-        "CO2排出削減対策強化誘導型技術開発・実証事業",
-        "commissioned",
-        120_000_000,
-        "received",
-        "平塚波力発電所の工事",
-    ),
-    (2019, YOKOHAMA_RUBBER, "企業共同研究費", "joint_research", 3_000_000, "received", ""),
-    # The seed's "将来" column: applied for, amount not yet known.
-    (2020, CABINET, "地方大学・地域産業創生交付金", "grant", None, "applied", "将来の財源候補"),
-]
+    (2016, CABINET, ACCELERATION, "grant", 20_000_000, "ended",
+     "NEDOの予算がなくなり、研究会の財源とした"),
+    (2016, YOKOHAMA_RUBBER, JOINT, "joint_research", 3_000_000, "received", ""),
+    (2017, CABINET, PROMOTION, "grant", 15_000_000, "received", ""),
+    (2017, YOKOHAMA_RUBBER, JOINT, "joint_research", 3_000_000, "received", ""),
+    (2018, CABINET, PROMOTION, "grant", 15_000_000, "ended", "平成30年度で終了"),
+    (2018, YOKOHAMA_RUBBER, JOINT, "joint_research", 3_000_000, "received", ""),
+    (2018, MOE, MOE_SCHEME, "commissioned", 50_000_000, "received", "二次公募で採択"),
+    (2019, MOE, MOE_SCHEME, "commissioned", 120_000_000, "received", "平塚波力発電所の工事"),
+    (2019, YOKOHAMA_RUBBER, JOINT, "joint_research", 3_000_000, "received", ""),
+    (2020, MOE, MOE_SCHEME, "commissioned", 80_000_000, "ended", "実証運転。本年度で終了"),
+    (2020, YOKOHAMA_RUBBER, JOINT, "joint_research", 3_000_000, "received", ""),
+    (2021, CABINET, REGIONAL, "grant", None, "applied", "実証事業以降の財源として申請"),
+    (2021, SHONAN_WAVE, JOINT, "joint_research", 4_000_000, "received", ""),
+    (2021, HIRATSUKA_MARINE, HOMETOWN_TAX, "donation", 2_000_000, "received", ""),
+]  # fmt: skip
+
+
+def _commercialisation_funding() -> list[tuple]:
+    """FY2022–FY2026, after the demonstration: the 交付金, joint research and 企業版ふるさと納税.
+    The current year's money is granted (採択), not yet received."""
+    rows: list[tuple] = []
+    for fy in range(2022, 2027):
+        status = "adopted" if fy == 2026 else "received"
+        note = "実用化と産業人材の育成" if fy == 2022 else ""
+        rows += [
+            (fy, CABINET, REGIONAL, "grant", 30_000_000, status, note),
+            (fy, SHONAN_WAVE, JOINT, "joint_research", 4_000_000, status, ""),
+            (fy, HIRATSUKA_MARINE, HOMETOWN_TAX, "donation", 2_000_000, status, ""),
+        ]
+        if fy >= 2023:  # the EV firm joined in FY2023 (波力発電の実用化 + 電気自動車の普及)
+            rows.append((fy, SHONAN_EV, HOMETOWN_TAX, "donation", 1_000_000, status, ""))
+    return rows
+
+
+WAVE_POWER_FUNDING += _commercialisation_funding()
 
 # (kind, date, title, organisations)
 WAVE_POWER_OUTCOMES = [
@@ -126,7 +158,15 @@ WAVE_POWER_OUTCOMES = [
         "環境省「平成30年度CO2排出削減対策強化誘導型技術開発・実証事業（二次公募）」に採択",
         [IIS, CITY],
     ),
-]
+    ("derived_experiment", dt.date(2020, 8, 1), "海中観測工学の実験（平塚沖総合実験タワー）",
+     [IIS, SHIBUYA]),
+    ("adopted_call", dt.date(2022, 4, 1), "内閣府「地方大学・地域産業創生交付金」に採択",
+     [CITY, IIS]),
+    ("media", dt.date(2023, 8, 5), "夏休み 波力発電所 見学会が地元紙で紹介", [CITY]),
+    ("business_deal", dt.date(2023, 11, 1), "波力発電所の保守点検を市内企業が受注",
+     [HIRATSUKA_MARINE, IIS]),
+    ("patent", dt.date(2024, 9, 1), "波力発電装置の改良に関する特許出願", [SHONAN_WAVE, IIS]),
+]  # fmt: skip
 
 
 def _organisation(name: str) -> Organisation:
@@ -237,7 +277,7 @@ def load(*, stdout) -> None:
         description="平塚新港に波力発電所を設け、東京大学生産技術研究所と市内外の企業が実証する事業。"
         "平塚海洋エネルギー研究会（平成28年6月発足）の検討から生まれた。",
         lead=IIS,
-        partners=[CITY, YOKOHAMA_RUBBER, SHIBUYA, KAWASAKI],
+        partners=[CITY, YOKOHAMA_RUBBER, SHIBUYA, KAWASAKI, SHONAN_WAVE, HIRATSUKA_MARINE],
         groups=[HIRATSUKA_GROUP],
         is_public=True,
     )
@@ -246,6 +286,11 @@ def load(*, stdout) -> None:
         [
             ("研究会", dt.date(2016, 6, 1), "平塚海洋エネルギー研究会の発足"),
             ("実証", dt.date(2019, 4, 1), "連携協力協定の締結後、波力発電所の工事と実証へ"),
+            (
+                "事業化・実用化",
+                dt.date(2022, 4, 1),
+                "実証事業以降、地方大学・地域産業創生交付金と企業版ふるさと納税で実用化と人材育成へ",
+            ),
         ],
     )
     _fundings(wave, WAVE_POWER_FUNDING)
