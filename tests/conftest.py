@@ -10,6 +10,7 @@
 
 import pytest
 from django.test import Client
+from pytest_django.plugin import pytest_collection_modifyitems as _django_test_order
 
 from tests.factories import (
     MembershipFactory,
@@ -21,6 +22,14 @@ from tests.factories import (
 )
 
 ROLES = ("anonymous", "member_a", "member_b", "staff", "admin")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Random order (pytest-randomly) within pytest-django's classes: tests in a transaction
+    first, then those that commit (``transaction=True``, live servers), whose flush at the end
+    removes what the data migrations made (role groups, phases) for any test after them."""
+    _django_test_order(items)
 
 
 @pytest.fixture(autouse=True)

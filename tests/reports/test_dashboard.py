@@ -8,8 +8,9 @@ from reports.services import rollup_all_compute, rollup_fiscal_year_compute
 
 from .factories import AttendanceFactory, FundingFactory, MeetingFactory, ProjectFactory
 
-# Every HTML page: session, user, role groups and the user's person (header and menus, read once
-# per request by members.context_processors.role).
+# Every HTML page of staff: session, the user with their person (``members.backends``), role
+# groups (header and menus, read once per request by members.context_processors.role), and the
+# menu's count of pending join and affiliation requests.
 PAGE = 4
 # Data version; then, on a cold cache: participation, funding, phase counts + names, cliffs,
 # as-of, lists (a warm cache serves the body after the version query alone).
