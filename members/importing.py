@@ -23,7 +23,12 @@ from django.utils.translation import gettext_lazy
 from consortium.tabular import Column, Row, TableError, read_table
 
 from .models import Membership, Organisation, Person, Sector, StudyGroup
-from .services import membership_fiscal_years, notify_membership_changed
+from .services import (
+    ORGANISATION_REPORT_FIELDS,
+    membership_fiscal_years,
+    notify_membership_changed,
+)
+from .signals import organisation_changed
 from .validators import normalise_corporate_number, validate_corporate_number
 
 COLUMNS = [
@@ -262,6 +267,7 @@ class _Importer:
         self.seen_orgs: set[int] = set()
         self.seen_people: set[int] = set()
         self.memberships: list[Membership] = []
+        self.reclassified: set[int] = set()  # organisations whose 区分, 市内 … changed
 
     def organisation(self, row: RosterRow) -> tuple[Organisation, str]:
         org = None
@@ -292,6 +298,8 @@ class _Importer:
             for key in fields:
                 setattr(org, key, changed[key])
             org.save(update_fields=fields)
+            if set(fields) & set(ORGANISATION_REPORT_FIELDS):
+                self.reclassified.add(org.pk)
         if org.pk not in self.seen_orgs:
             self.seen_orgs.add(org.pk)
             self.result.organisations_updated += 1
@@ -370,6 +378,8 @@ def roster_import_rows(*, rows: list[Row], dry_run: bool = False) -> RosterResul
             if dry_run:
                 raise RosterRollback
             notify_membership_changed(membership_fiscal_years(importer.memberships))
+            for organisation_id in sorted(importer.reclassified):
+                organisation_changed.send(sender=Organisation, organisation_id=organisation_id)
     except RosterRollback:
         pass
     return result

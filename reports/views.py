@@ -102,6 +102,9 @@ class ExportsView(AdministratorRequiredMixin, TemplateView):
         return super().get_context_data(
             fiscal_years=fiscal_year_choices(this_year - 15, this_year),
             this_year=this_year,
+            # The current year's summary is a count so far: the page says as of when.
+            current_fiscal_year=this_year,
+            as_of=querysets.dashboard_version()[1],
             kinds=ExportLog.Kind.choices,
             **kwargs,
         )

@@ -278,3 +278,27 @@ def test_an_apostrophe_before_ordinary_text_is_kept():
     data = "団体名,区分\n'湘南,企業\n".encode()
     assert roster_import(data=data, filename="名簿.csv").ok
     assert Organisation.objects.filter(name="'湘南").exists()
+
+
+def test_a_roster_that_reclassifies_an_organisation_tells_the_reports():
+    """区分 and 市内 feed the roll-up: an import that changes them is a domain event too."""
+    from members.models import Sector
+    from members.signals import organisation_changed
+
+    existing = OrganisationFactory(
+        name="渋谷潜水工業株式会社", corporate_number="7000012050002", sector=Sector.UNIVERSITY
+    )
+    received = []
+
+    def receiver(sender, organisation_id, **kwargs):
+        received.append(organisation_id)
+
+    organisation_changed.connect(receiver)
+    try:
+        roster_import(data=roster_csv(GOOD_ROWS[1:2]), filename="roster.csv")
+        roster_import(data=roster_csv(GOOD_ROWS[1:2]), filename="roster.csv")  # nothing changes
+    finally:
+        organisation_changed.disconnect(receiver)
+    existing.refresh_from_db()
+    assert existing.sector == Sector.COMPANY
+    assert received == [existing.pk]

@@ -395,3 +395,14 @@ def test_open_data_cp932_failure_offers_utf8(db, client):
     html = response.content.decode()
     assert "イベント名" in html and "𠮷" in html and "2行目" in html
     assert f'href="{reverse("reports:open_data_csv")}?encoding=utf-8-sig"' in html
+
+
+def test_the_export_page_says_the_current_year_is_counted_so_far(client_as, db):
+    from django.utils import timezone
+
+    from consortium.fiscal import current_fiscal_year
+    from reports.models import RollupState
+
+    RollupState.objects.create(fiscal_year=current_fiscal_year(), last_rolled_at=timezone.now())
+    page = client_as("admin").get(reverse("reports:exports")).content.decode()
+    assert "は年度の途中です" in page and "時点" in page

@@ -193,7 +193,8 @@ MATRIX: list[Case] = [
     *model_cases("projects_agreement", "agreement", simple_history=True),
     # --- events -------------------------------------------------------------------------------
     *model_cases("events_meeting", "meeting", simple_history=True),
-    *model_cases("events_attendance", "attendance", simple_history=True),
+    # Attendance is recorded on the sheet; the admin only shows it.
+    *model_cases("events_attendance", "attendance", simple_history=True, **DERIVED),
     *model_cases("events_registration", "registration", simple_history=True),
     *model_cases("events_calendartoken", "calendar_token"),
     # --- reports: roll-ups are read-only for everybody; the export log for administrators ----
