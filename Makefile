@@ -8,16 +8,28 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install messages migrate demo run test lint format check-migrations ci clean backup restore \
+.PHONY: install lock messages migrate demo run test lint format check-migrations ci clean backup restore \
 	screenshots bench
 
-$(STAMP): pyproject.toml
+# Installs exactly the locked versions (hashes checked), then Kyoso itself without dependencies.
+$(STAMP): pyproject.toml requirements-dev.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
 
 install: $(STAMP)
+
+# The lock files from pyproject.toml's ranges: requirements.lock (what the image runs) and
+# requirements-dev.lock (the same pins plus the dev tools). Pins already in the files are kept;
+# `make lock LOCK_ARGS=--upgrade` moves every package to its newest release within the ranges.
+LOCK_ARGS ?=
+UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 \
+	--generate-hashes --quiet --custom-compile-command "make lock" $(LOCK_ARGS)
+lock: install
+	$(UV_COMPILE) -o requirements.lock
+	$(UV_COMPILE) --extra dev -c requirements.lock -o requirements-dev.lock
 
 # Compile the translation catalogues (*.po → *.mo) with polib, so no system gettext is needed.
 messages: install

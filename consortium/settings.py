@@ -5,6 +5,7 @@ repository, Celery tasks run eagerly, a local-memory cache and e-mail printed to
 Production sets DATABASE_URL, REDIS_URL, SECRET_KEY, ALLOWED_HOSTS and DEBUG=false.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "import_export",
     "simple_history",
+    "health_check",
     "consortium",
     "members",
     "projects",
@@ -95,30 +97,49 @@ TEMPLATES = [
 ]
 
 # --- Database -----------------------------------------------------------------------------------
-DATABASES = {
-    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-}
+if env.str("DATABASE_URL", default="") or not env.str("DATABASE_HOST", default=""):
+    DATABASES = {
+        "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+    }
+else:
+    # PostgreSQL from its parts (docker-compose.yml): the password is taken as it is, so that one
+    # with / @ : # needs no URL quoting. Read from os.environ because django-environ would take a
+    # value beginning with $ for the name of another variable.
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "HOST": env.str("DATABASE_HOST"),
+            "PORT": env.str("DATABASE_PORT", default="5432"),
+            "NAME": env.str("DATABASE_NAME", default="kyoso"),
+            "USER": env.str("DATABASE_USER", default="kyoso"),
+            "PASSWORD": os.environ.get("DATABASE_PASSWORD")
+            or os.environ.get("POSTGRES_PASSWORD", ""),
+        }
+    }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, Celery ------------------------------------------------------------------------------
+# One REDIS_URL serves both; CELERY_BROKER_URL and CACHE_URL separate them (docker-compose.yml
+# uses two databases), so that clearing the cache (FLUSHDB) cannot wipe the task queue.
 REDIS_URL = env.str("REDIS_URL", default="")
-if REDIS_URL:
+CACHE_URL = env.str("CACHE_URL", default=REDIS_URL)
+if CACHE_URL:
     CACHES = {
         "default": {
             # Degrades to "not cached" while Redis is down (consortium/cache.py).
             "BACKEND": "consortium.cache.TolerantRedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": CACHE_URL,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL) or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_ALWAYS_EAGER = CELERY_BROKER_URL.startswith("memory://")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Asia/Tokyo"
 CELERY_TASK_ACKS_LATE = True
@@ -152,6 +173,9 @@ CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 KYOSO_ROLLUP_REQUEUE_SECONDS = env.int("KYOSO_ROLLUP_REQUEUE_SECONDS", default=180)
 # Sent by the worker each time it (re)connects to the broker: what waited is queued at once.
 KYOSO_BROKER_CONNECTED_TASKS = ["reports.rollup_pending"]
+# Beat writes its schedule file after every task it sends (the sweep, every minute): the file's
+# age is the beat container's healthcheck (docker-compose.yml).
+CELERY_BEAT_SYNC_EVERY = 1
 CELERY_BEAT_SCHEDULE: dict = {  # nightly full recompute of the report roll-ups (02:30 JST)
     "reports-nightly-rollup": {
         "task": "reports.rollup_all",
@@ -209,7 +233,6 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 # default under DEBUG so that the demo accounts of `make run` sign in with a password alone.
 KYOSO_REQUIRE_MFA = env.bool("KYOSO_REQUIRE_MFA", default=not DEBUG)
 KYOSO_MFA_REQUIRED_FOR = "members.roles.is_secretariat"
-ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
 
 # --- E-mail -------------------------------------------------------------------------------------
 globals().update(env.email_url("EMAIL_URL", default="consolemail://"))
@@ -258,7 +281,14 @@ KYOSO_IMPORT_MAX_COMPRESSION_RATIO = env.int("KYOSO_IMPORT_MAX_COMPRESSION_RATIO
 KYOSO_PENDING_UPLOAD_HOURS = env.int("KYOSO_PENDING_UPLOAD_HOURS", default=24)
 
 # --- Security (production values come from the environment) -------------------------------------
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# X-Forwarded-Proto and X-Forwarded-For are believed only when the deployment says that a proxy
+# which sets them stands in front (docker-compose.yml: Caddy, one hop). Without one, anybody could
+# send "X-Forwarded-Proto: https" over plain HTTP, or choose the address the rate limits count.
+KYOSO_TRUSTED_PROXY = env.bool("KYOSO_TRUSTED_PROXY", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if KYOSO_TRUSTED_PROXY else None
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int(
+    "ALLAUTH_TRUSTED_PROXY_COUNT", default=1 if KYOSO_TRUSTED_PROXY else 0
+)
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)

@@ -4,11 +4,15 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from consortium.health import KyosoHealthCheckView
+
 # The Django admin login goes through allauth (rate limits, MFA) instead of its own form.
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = settings.KYOSO_SITE_NAME
 
 urlpatterns = [
+    # Database, cache and broker up? For the container healthcheck and monitoring, no login.
+    path("health/", KyosoHealthCheckView.as_view(), name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

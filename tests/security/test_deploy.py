@@ -1,17 +1,21 @@
 """Deployment checks: ``check --deploy`` is clean with production settings, HSTS preloading is
 only on when configured, every response carries the security headers (Permissions-Policy too),
 pages satisfy the Content-Security-Policy (no inline scripts), the Django
-admin login goes through allauth, and staff can turn on TOTP two-factor sign-in."""
+admin login goes through allauth, staff can turn on TOTP two-factor sign-in, forwarded headers are
+believed only behind the trusted proxy, and the database password needs no URL quoting."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
 import string
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from allauth.mfa.models import Authenticator
@@ -25,6 +29,8 @@ from allauth.mfa.totp.internal.auth import (
 from django.contrib.staticfiles import finders
 from django.core.management import call_command
 from django.urls import reverse
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -256,3 +262,186 @@ def test_user_with_totp_must_give_a_code_to_sign_in(client, people):
     response = client.post(reverse("mfa_authenticate"), {"code": _current_code(secret)})
     assert response.status_code == 302
     assert client.get(reverse("members:organisation_list")).status_code == 200
+
+
+# --- Behind the proxy (docker-compose.yml: Caddy in front of gunicorn) -----------------------
+
+FORWARDED = (
+    "from django.test import RequestFactory; "
+    "from allauth.core.internal.httpkit import get_client_ip; "
+    "r = RequestFactory().get('/', HTTP_X_FORWARDED_PROTO='https', "
+    "HTTP_X_FORWARDED_FOR='203.0.113.9', REMOTE_ADDR='172.18.0.5'); "
+    "print(r.is_secure(), get_client_ip(r))"
+)
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        # Nobody said a proxy stands in front: the headers are anybody's words.
+        ({}, "False 172.18.0.5"),
+        # Caddy replaces what a client sent in both headers, so one hop is believed.
+        ({"KYOSO_TRUSTED_PROXY": "true"}, "True 203.0.113.9"),
+    ],
+)
+def test_forwarded_headers_are_believed_only_from_a_trusted_proxy(tmp_path, extra, expected):
+    environment = _production_environment(tmp_path, **extra)
+    output = _manage(environment, "shell", "-v", "0", "-c", FORWARDED)
+    assert output.strip().splitlines()[-1] == expected
+
+
+@pytest.mark.django_db
+def test_a_spoofed_forwarded_proto_does_not_skip_the_https_redirect(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    response = client.get("/", HTTP_X_FORWARDED_PROTO="https")
+    assert response.status_code == 301
+    assert response["Location"] == "https://testserver/"
+
+
+# --- The database password travels as it is -------------------------------------------------
+
+DATABASE_SETTINGS = (
+    "import json; from consortium import settings as s; "
+    "d = s.DATABASES['default']; "
+    "print(json.dumps([d['ENGINE'], d['HOST'], d['PORT'], d['NAME'], d['USER'], d['PASSWORD']]))"
+)
+
+
+def _database_settings(tmp_path, **parts: str) -> list[str]:
+    environment = _production_environment(tmp_path)
+    del environment["DATABASE_URL"]
+    environment.pop("POSTGRES_PASSWORD", None)
+    environment.update(parts)
+    result = subprocess.run(
+        [sys.executable, "-c", DATABASE_SETTINGS],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("password", ["p@ss:w/rd#1", "$ecret?a=b&c%20"])
+def test_a_database_password_with_url_characters_is_taken_as_it_is(tmp_path, password):
+    engine, host, port, name, user, seen = _database_settings(
+        tmp_path,
+        DATABASE_HOST="postgres",
+        DATABASE_NAME="kyoso",
+        DATABASE_USER="kyoso",
+        DATABASE_PASSWORD=password,
+    )
+    assert (engine, host, port, name, user) == (
+        "django.db.backends.postgresql",
+        "postgres",
+        "5432",
+        "kyoso",
+        "kyoso",
+    )
+    assert seen == password
+
+
+def test_the_database_password_may_come_as_postgres_password(tmp_path):
+    settings = _database_settings(tmp_path, DATABASE_HOST="db", POSTGRES_PASSWORD="p@ss:w/rd#1")
+    assert settings[-1] == "p@ss:w/rd#1"
+
+
+def test_database_url_still_wins_over_the_parts(tmp_path):
+    url = f"sqlite:///{tmp_path / 'x.sqlite3'}"
+    settings = _database_settings(tmp_path, DATABASE_URL=url, DATABASE_HOST="postgres")
+    assert settings[0] == "django.db.backends.sqlite3"
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="needs PostgreSQL (DATABASE_URL)",
+)
+def test_postgresql_accepts_the_connection_built_from_the_parts(tmp_path):
+    """What failed with the password pasted into a URL: "Port could not be cast to integer"."""
+    url = urlsplit(os.environ["DATABASE_URL"])
+    environment = _production_environment(tmp_path)
+    del environment["DATABASE_URL"]
+    environment.update(
+        DATABASE_HOST=url.hostname or "127.0.0.1",
+        DATABASE_PORT=str(url.port or 5432),
+        DATABASE_NAME="postgres",
+        DATABASE_USER=url.username or "postgres",
+        DATABASE_PASSWORD=url.password or "p@ss:w/rd#1",
+    )
+    check = "from django.db import connection; connection.ensure_connection(); print('connected')"
+    assert _manage(environment, "shell", "-v", "0", "-c", check).strip().endswith("connected")
+
+
+# --- Reproducible installs: the lock files follow pyproject.toml ------------------------------
+
+LOCK_PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)", re.M)
+LOCK_HASHED = re.compile(r"^[A-Za-z0-9][^\n]*==[^\n]*\\\n\s+--hash=sha256:[0-9a-f]{64}", re.M)
+
+
+def _pins(lock: str) -> dict[str, str]:
+    text = (ROOT / lock).read_text(encoding="utf-8")
+    found = LOCK_PIN.findall(text)
+    pins = {canonicalize_name(name): version for name, version in found}
+    assert len(pins) == len(found) > 10  # one pin per package
+    # Every pin carries its hashes (pip --require-hashes refuses the file otherwise).
+    assert len(LOCK_HASHED.findall(text)) == len(found)
+    return pins
+
+
+def _requirements(*groups: str) -> list[Requirement]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    wanted = list(project["dependencies"])
+    for group in groups:
+        wanted += project["optional-dependencies"][group]
+    return [Requirement(line) for line in wanted]
+
+
+@pytest.mark.parametrize(
+    ("lock", "groups"), [("requirements.lock", ()), ("requirements-dev.lock", ("dev",))]
+)
+def test_the_lock_pins_every_dependency_of_pyproject_within_its_range(lock, groups):
+    """A dependency added to pyproject.toml without `make lock` fails here, before an image or
+    a fresh clone installs without it."""
+    pins = _pins(lock)
+    outside = [
+        (str(requirement), pins.get(canonicalize_name(requirement.name)))
+        for requirement in _requirements(*groups)
+        if canonicalize_name(requirement.name) not in pins
+        or pins[canonicalize_name(requirement.name)] not in requirement.specifier
+    ]
+    assert outside == []
+
+
+def test_the_image_runs_the_versions_that_the_tests_run():
+    runtime, dev = _pins("requirements.lock"), _pins("requirements-dev.lock")
+    assert {name: dev.get(name) for name in runtime} == runtime
+
+
+# --- docker-compose.yml passes every setting on --------------------------------------------
+
+# Compose runs its own PostgreSQL and Redis, so it gives their parts instead of these URLs.
+COMPOSE_BUILDS = {"DATABASE_URL": "DATABASE_HOST", "REDIS_URL": "CELERY_BROKER_URL"}
+
+
+def _readme_variables() -> list[str]:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    rows = [line.split("|")[1] for line in table.splitlines() if line.startswith("| `")]
+    return [name for row in rows for name in re.findall(r"`([A-Z][A-Z0-9_]+)`", row)]
+
+
+def test_every_setting_of_the_readme_reaches_the_containers():
+    """KYOSO_PREFECTURE once stayed behind: every city published 神奈川県 in its open data."""
+    compose = (ROOT / "docker-compose.yml").read_text(encoding="utf-8")
+    app_block = compose.split("\nx-app:", 1)[1].split("\n  volumes:", 1)[0]
+    passed = set(re.findall(r"^    ([A-Z][A-Z0-9_]+):", app_block, re.M))
+    names = _readme_variables()
+    assert {"KYOSO_PREFECTURE", "SECRET_KEY", "DATABASE_URL"} <= set(names)
+    missing = [
+        name
+        for name in names
+        if COMPOSE_BUILDS.get(name, name) not in passed and "${" + name not in compose
+    ]
+    assert missing == []
