@@ -104,6 +104,10 @@ def rollup_fiscal_year_compute(*, fiscal_year: int) -> RollupState:
             last_rolled_at=now,
             last_error="",
             task_id="",
+            # The consortium row now counts ticks whose recount is still queued; their
+            # FiscalYearAttendee rows are not, so the next recount rebuilds them instead of
+            # adding those ticks a second time.
+            attendees_ready=False,
         )
     return RollupState.objects.get(fiscal_year=fiscal_year)
 

@@ -295,3 +295,25 @@ def test_broker_down_marks_the_year_failed_and_keeps_the_tick(
     state = RollupState.objects.get(fiscal_year=FY)
     assert state.state == RollupState.State.FAILED
     assert "タスクキュー" in state.last_error
+
+
+def test_a_full_rollup_between_a_tick_and_its_recount_does_not_count_the_tick_twice(
+    rolled, django_capture_on_commit_callbacks
+):
+    meeting = Meeting.objects.get(study_group=rolled.s1, fiscal_year=FY)
+    with django_capture_on_commit_callbacks(execute=True):
+        events.headcount_set(meeting=meeting, headcount=3)
+    assert RollupState.objects.get(fiscal_year=FY).attendees_ready
+    with django_capture_on_commit_callbacks(execute=False) as recount:
+        events.attendance_set(
+            meeting=meeting,
+            person=PersonFactory(organisation=rolled.orgs.A),
+            status=AttendanceStatus.ATTENDED,
+            recorded_by=None,
+        )
+    # Another worker's full roll-up of the year runs before this tick's recount.
+    services.rollup_fiscal_year_compute(fiscal_year=FY)
+    for callback in recount:
+        callback()
+    assert stored() == recomputed()
+    assert attendees() == attendees_recounted()
