@@ -12,7 +12,9 @@ import logging
 import os
 
 from celery import Celery, bootsteps
-from celery.signals import celeryd_init
+from celery.signals import celeryd_init, setup_logging
+
+from consortium.observability import celery_setup_logging
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "consortium.settings")
 
@@ -21,6 +23,8 @@ logger = logging.getLogger(__name__)
 app = Celery("consortium")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Workers and beat log in Kyoso's format (LOGGING), with the task id on every line.
+setup_logging.connect(celery_setup_logging)
 
 # A publish from a worker (the sweep, a task's retry) rides out a broker that is just coming back.
 WORKER_PUBLISH_RETRY_POLICY = {

@@ -55,6 +55,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id and the request's log line cover everything below.
+    "consortium.observability.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "consortium.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -183,6 +185,13 @@ CELERY_BEAT_SCHEDULE: dict = {  # nightly full recompute of the report roll-ups 
     },
     # Years that failed, lost their queued task or whose worker died are rolled up again.
     "reports-rollup-pending": {"task": "reports.rollup_pending", "schedule": 60.0},
+    # Heartbeat for the status page: beat records the send, a worker records that it ran it. A
+    # heartbeat older than the page's warning threshold is of no use: it expires unrun.
+    "reports-heartbeat": {
+        "task": "reports.heartbeat",
+        "schedule": 60.0,
+        "options": {"expires": 180},
+    },
     # Expired sessions still hold who was signed in: delete them every night (03:10 JST).
     "members-purge-expired-sessions": {
         "task": "members.purge_expired_sessions",
@@ -333,9 +342,45 @@ KYOSO_AUTHORITY_CODE = env.str("KYOSO_AUTHORITY_CODE", default="142034")
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 
+# One format for web, worker and beat (consortium/observability.py): JSON lines with
+# LOG_FORMAT=json, otherwise plain lines with the same fields. Every record carries the request id
+# (and the Celery task id) it was logged under; every request logs one line of its own.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain").lower()
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}")
+LOG_LEVEL = env.str("LOG_LEVEL", default="WARNING").upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
+    "filters": {"context": {"()": "consortium.observability.ContextFilter"}},
+    "formatters": {
+        "kyoso": {
+            "()": "consortium.observability."
+            + ("JsonFormatter" if LOG_FORMAT == "json" else "PlainFormatter"),
+            "tz": TIME_ZONE,
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["context"], "formatter": "kyoso"}
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # The line of every request is written whatever LOG_LEVEL says: it is the access log.
+        "consortium.request": {"level": "INFO"},
+        # Django's own console handlers would write a second line in another format.
+        "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+        "django.server": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
+    },
 }
+
+# Error reports (Django and Celery) go to Sentry only when SENTRY_DSN is set, without personal
+# data (consortium.observability.scrub_event).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from consortium.observability import sentry_init
+
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        release=env.str("SENTRY_RELEASE", default="") or None,
+    )

@@ -7,8 +7,10 @@ fiscal year at once. Pages and exports read only these tables, so they keep work
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -138,6 +140,51 @@ class RollupState(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.state in (self.State.QUEUED, self.State.RUNNING)
+
+
+class Heartbeat(models.Model):
+    """The last sign of life of the scheduler (beat) and of the workers, for the status page.
+
+    Beat sends ``reports.heartbeat`` every minute and records the send itself; the worker that
+    runs it records the run (``reports.tasks``). So a fresh beat row with a stale worker row means
+    the workers are down or far behind; a stale beat row means nothing is being scheduled. One row
+    per component, in the database rather than the cache so that it survives a cache flush and
+    still says "last seen three days ago" after an outage.
+    """
+
+    class Component(models.TextChoices):
+        BEAT = "beat", "beat"
+        WORKER = "worker", _("ワーカー")
+
+    # Three missed heartbeats: a busy worker or a beat restart never trips it.
+    STALE_AFTER = dt.timedelta(minutes=3)
+
+    component = models.CharField(
+        _("構成要素"), max_length=10, choices=Component.choices, unique=True
+    )
+    seen_at = models.DateTimeField(_("最終応答日時"))
+    hostname = models.CharField(_("ホスト名"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("稼働確認")
+        verbose_name_plural = _("稼働確認")
+
+    def __str__(self) -> str:
+        return f"{self.component} {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+    @classmethod
+    def record(cls, *, component: str, hostname: str = "", at: dt.datetime | None = None) -> None:
+        """One row per component, replaced in place. An UPDATE first: one statement that takes
+        the write lock at once (a read-then-write can fail on SQLite when beat and a worker
+        record at the same instant)."""
+        values = {"seen_at": at or timezone.now(), "hostname": hostname[:255]}
+        if cls.objects.filter(component=component).update(**values):
+            return
+        try:
+            with transaction.atomic():
+                cls.objects.create(component=component, **values)
+        except IntegrityError:  # another process created it first
+            cls.objects.filter(component=component).update(**values)
 
 
 class FiscalYearAttendee(models.Model):

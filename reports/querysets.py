@@ -6,11 +6,13 @@ funding entries needed for cliff warnings), so pages render while the task queue
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import Count, Max, Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consortium.fiscal import fiscal_label
@@ -18,7 +20,7 @@ from members.models import StudyGroup
 from projects.funding import detect_cliffs
 from projects.models import Funding, FundingKind, Phase, Project
 
-from .models import FundingSummary, ParticipationSummary, RollupState
+from .models import FundingSummary, Heartbeat, ParticipationSummary, RollupState
 
 SECTOR_FIELDS = (
     ("local_companies", "市内企業"),
@@ -175,6 +177,26 @@ def _family_order(group: StudyGroup) -> tuple:
     """Each top-level group followed by its subcommittees."""
     top = group.parent if group.parent_id else group
     return (top.order, top.name, group.parent_id is not None, group.order, group.name)
+
+
+def heartbeat_status(*, now: dt.datetime | None = None) -> list[dict]:
+    """Beat and the workers for the status page: when each was last heard of and whether that is
+    too long ago (``Heartbeat.STALE_AFTER``). A component never heard of is silent too."""
+    now = now or timezone.now()
+    seen = {row.component: row for row in Heartbeat.objects.all()}
+    status = []
+    for component in (Heartbeat.Component.BEAT, Heartbeat.Component.WORKER):
+        row = seen.get(component)
+        status.append(
+            {
+                "component": component.value,
+                "label": component.label,
+                "seen_at": row.seen_at if row else None,
+                "hostname": row.hostname if row else "",
+                "silent": row is None or now - row.seen_at > Heartbeat.STALE_AFTER,
+            }
+        )
+    return status
 
 
 def rollup_status() -> dict:

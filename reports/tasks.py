@@ -11,11 +11,20 @@ and whenever a worker connects to the broker) queues such years again. Time limi
 from __future__ import annotations
 
 import logging
+import socket
 
 from celery import Task, shared_task
-from django.db import InterfaceError, OperationalError
+from celery.signals import after_task_publish
+from django.db import (
+    DatabaseError,
+    InterfaceError,
+    OperationalError,
+    close_old_connections,
+    connection,
+)
 
 from . import services
+from .models import Heartbeat
 
 logger = logging.getLogger(__name__)
 
@@ -71,3 +80,23 @@ def rollup_all() -> list[str]:
 def rollup_pending() -> list[int]:
     """Queue again the years that failed, lost their task or whose worker died."""
     return services.rollup_pending_enqueue()
+
+
+@shared_task(name="reports.heartbeat", bind=True, ignore_result=True)
+def heartbeat(self) -> None:
+    """Sent by beat every minute: the worker that runs it says it is alive (the status page)."""
+    Heartbeat.record(component=Heartbeat.Component.WORKER, hostname=self.request.hostname or "")
+
+
+@after_task_publish.connect(sender="reports.heartbeat")
+def _heartbeat_sent(sender=None, **kwargs) -> None:
+    """In beat, right after it published the heartbeat: beat's own sign of life, recorded even
+    when no worker is there to run the task. Beat is a long-lived process outside any request,
+    so a connection broken by a database restart is dropped first; a database that is away only
+    costs this one record."""
+    if not connection.in_atomic_block:  # a caller's transaction is not ours to close
+        close_old_connections()
+    try:
+        Heartbeat.record(component=Heartbeat.Component.BEAT, hostname=socket.gethostname())
+    except DatabaseError:
+        logger.warning("could not record beat's heartbeat", exc_info=True)

@@ -15,7 +15,7 @@ from members.access import AdministratorRequiredMixin, SecretariatRequiredMixin
 from members.roles import is_administrator
 
 from . import exports, querysets, services, writers
-from .broker import broker_available
+from .broker import broker_available, queue_length, tasks_run_in_process
 from .forms import DashboardFilterForm, ExportForm
 from .models import ExportLog
 
@@ -75,10 +75,14 @@ class StatusView(AdministratorRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         status = querysets.rollup_status()
+        broker_ok = broker_available()
         return super().get_context_data(
             status=status,
             current_fiscal_year=current_fiscal_year(),
-            broker_ok=broker_available(),
+            broker_ok=broker_ok,
+            heartbeats=querysets.heartbeat_status(),
+            tasks_in_process=tasks_run_in_process(),
+            queue_length=queue_length() if broker_ok else None,
             **kwargs,
         )
 
