@@ -101,7 +101,7 @@ def _container_healthcheck(live_server) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_container_healthcheck_passes_while_the_services_answer(live_server, settings):
     settings.CELERY_BROKER_URL = "memory://localhost/"
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "kyoso.example.jp"]
@@ -110,7 +110,7 @@ def test_the_container_healthcheck_passes_while_the_services_answer(live_server,
     assert json.loads(result.stdout) == {"database": "ok", "cache": "ok"}
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_container_healthcheck_fails_while_the_broker_is_down(live_server, settings):
     settings.CELERY_BROKER_URL = DEAD_REDIS
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "kyoso.example.jp"]
