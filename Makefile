@@ -9,7 +9,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 
 .PHONY: install lock messages migrate demo run test lint format check-migrations ci clean backup restore \
-	screenshots bench
+	screenshots bench bench-scale
 
 # Installs exactly the locked versions (hashes checked), then Kyoso itself without dependencies.
 $(STAMP): pyproject.toml requirements-dev.lock
@@ -81,9 +81,14 @@ restore:
 # Benchmarks at prefecture scale (1M attendance rows) on PostgreSQL: writes bench/RESULTS.md.
 # Reads DATABASE_URL (default postgres://postgres@127.0.0.1:5432/kyoso_bench, created if missing);
 # BENCH_LOAD_SECONDS shortens the load test for trial runs, BENCH_SKIP_TESTS=1 skips `make test`.
+# BENCH_ATTENDANCE=10000000 measures ten times the prefecture (its own database, kyoso_bench_10m);
+# `make bench-scale` measures 1M and 10M and prints them side by side. Load needs wrk (apt).
 BENCH_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/kyoso_bench)
 bench: messages
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.run
+
+bench-scale: messages
+	BENCH_ATTENDANCE=1000000,10000000 DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.run
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .test-media

@@ -1,29 +1,54 @@
-"""Links: ``reverse()`` once per page instead of once per row for long lists, and the one
-decision on where a ``next=`` parameter may send somebody."""
+"""Links: ``reverse()`` once per process instead of once per link for menus and long lists, and
+the one decision on where a ``next=`` parameter may send somebody."""
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Callable
 from urllib.parse import unquote
 
+from django.conf import settings
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 # An id no row has; the reversed URL is split around it.
 _MARKER = 987_654_321_012_345
 
 
-def pk_url(viewname: str) -> Callable[[int], str]:
-    """``lambda pk: reverse(viewname, args=[pk])`` at the cost of one ``reverse()``.
+@functools.lru_cache(maxsize=512)
+def _reversed(viewname: str, urlconf: str, prefix: str, with_pk: bool) -> tuple[str, str]:
+    # Keyed by the URLconf and script prefix too, so that a request served under another one
+    # (tests overriding ROOT_URLCONF, a sub-path deployment) never gets another's URLs.
+    if not with_pk:
+        return reverse(viewname, urlconf=urlconf), ""
+    before, after = reverse(viewname, args=[_MARKER], urlconf=urlconf).split(str(_MARKER))
+    return before, after
 
-    ``{% url %}`` costs tens of microseconds a call; on a page of 50 rows that was a tenth of its
-    rendering. The URL must take one integer argument (``<int:pk>``), which ``reverse()`` would
-    write as its decimal digits too.
+
+def _key() -> tuple[str, str]:
+    return get_urlconf() or settings.ROOT_URLCONF, get_script_prefix()
+
+
+def cached_url(viewname: str) -> str:
+    """``reverse(viewname)`` of a URL without arguments, worked out once per process.
+
+    The menu of every page has some twenty links; reversing them on each request was a fixed
+    cost every signed-in page paid (bench/changes.md)."""
+    return _reversed(viewname, *_key(), False)[0]
+
+
+def pk_url(viewname: str) -> Callable[[int], str]:
+    """``lambda pk: reverse(viewname, args=[pk])`` without a ``reverse()`` per call: the URL is
+    reversed once per process and split around a marker id.
+
+    ``{% url %}`` costs tens of microseconds a call; on a page of 300 rows that was a good part of
+    its rendering. The URL must take one integer argument (``<int:pk>``), which ``reverse()``
+    would write as its decimal digits too.
     """
-    prefix, suffix = reverse(viewname, args=[_MARKER]).split(str(_MARKER))
-    return lambda pk: f"{prefix}{int(pk)}{suffix}"
+    before, after = _reversed(viewname, *_key(), True)
+    return lambda pk: f"{before}{int(pk)}{after}"
 
 
 def safe_next(request: HttpRequest, fallback: str, *, field: str = "next") -> str:

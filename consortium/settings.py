@@ -93,7 +93,11 @@ TEMPLATES = [
                 "consortium.context_processors.site",
                 "members.context_processors.role",
             ],
-            "builtins": ["consortium.templatetags.fiscal", "consortium.templatetags.paging"],
+            "builtins": [
+                "consortium.templatetags.fiscal",
+                "consortium.templatetags.links",
+                "consortium.templatetags.paging",
+            ],
         },
     },
 ]
@@ -278,6 +282,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # check who asks. Empty means "private-media" next to MEDIA_ROOT.
 KYOSO_PRIVATE_MEDIA_ROOT = env.str("KYOSO_PRIVATE_MEDIA_ROOT", default="")
 KYOSO_MAX_UPLOAD_BYTES = env.int("KYOSO_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
+# PDFs attached to an application (応募) for a call: each file, and how many per application.
+KYOSO_CALL_ATTACHMENT_MAX_BYTES = env.int(
+    "KYOSO_CALL_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024
+)
+KYOSO_CALL_ATTACHMENT_MAX_FILES = env.int("KYOSO_CALL_ATTACHMENT_MAX_FILES", default=10)
 # Spreadsheet imports (web, admin, commands) stop at these limits before memory can run out.
 KYOSO_IMPORT_MAX_BYTES = env.int("KYOSO_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
 KYOSO_IMPORT_MAX_ROWS = env.int("KYOSO_IMPORT_MAX_ROWS", default=20_000)

@@ -35,6 +35,13 @@ class AdministratorRequiredMixin(_RoleRequiredMixin):
         return roles.is_administrator(user)
 
 
+class ReviewerRequiredMixin(_RoleRequiredMixin):
+    """Reviewers (審査員) and secretariat staff: the pages of the reviews assigned to them."""
+
+    def has_role(self, user) -> bool:
+        return roles.may_review(user)
+
+
 class PersonRequiredMixin(_RoleRequiredMixin):
     """A person of an approved organisation, or secretariat staff (who act for anyone)."""
 
@@ -62,5 +69,6 @@ __all__ = [
     "AffiliatedPersonRequiredMixin",
     "LoginRequiredMixin",
     "PersonRequiredMixin",
+    "ReviewerRequiredMixin",
     "SecretariatRequiredMixin",
 ]

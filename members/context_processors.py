@@ -21,6 +21,7 @@ class RoleFlags:
     account_person: object | None  # the user's person, approved or not
     secretariat: bool
     administrator: bool
+    reviewer: bool = False  # in the reviewers' group (審査員)
 
     @property
     def has_person(self) -> bool:
@@ -45,6 +46,7 @@ def _flags(user) -> RoleFlags:
         account_person=roles.person_of(user),
         secretariat=roles.is_secretariat(user),
         administrator=roles.is_administrator(user),
+        reviewer=roles.is_reviewer(user),
     )
 
 

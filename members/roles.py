@@ -3,6 +3,11 @@
 Roles are Django groups created by a data migration (``members.0002_roles``); superusers count as
 administrators. A *member* is a signed-in person whose organisation belongs to a study group.
 
+A *reviewer* (審査員, group ``reviewers`` from ``members.0005_reviewer_role``) is an outside
+account that staff register to score applications to a call (公募). The role grants the reviews
+assigned to them and nothing of any organisation: what else a reviewer may see comes from their
+person, as for anyone. Staff who are in the group stay staff.
+
 A person's organisation is granted, never taken: a sign-up creates the person without one and an
 affiliation request (所属申請) that staff decide. Until then the person is *registered* (or a
 *pending affiliate*): public pages, their own profile and their own requests, nothing of any
@@ -19,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 ADMINISTRATORS = "administrators"
 SECRETARIAT = "secretariat"
+REVIEWERS = "reviewers"
 
 
 class Role(StrEnum):
@@ -27,6 +33,7 @@ class Role(StrEnum):
     PENDING_AFFILIATE = "pending_affiliate"  # an affiliation request waits for staff
     AFFILIATED = "affiliated"  # a person of an organisation that belongs to no study group
     MEMBER = "member"
+    REVIEWER = "reviewer"  # an outside reviewer of calls (not staff)
     SECRETARIAT = "secretariat"
     ADMINISTRATOR = "administrator"
 
@@ -37,6 +44,7 @@ ROLE_LABELS = {
     Role.PENDING_AFFILIATE: _("所属確認待ち"),
     Role.AFFILIATED: _("団体所属者"),
     Role.MEMBER: _("会員"),
+    Role.REVIEWER: _("審査員"),
     Role.SECRETARIAT: _("事務局"),
     Role.ADMINISTRATOR: _("管理者"),
 }
@@ -47,6 +55,12 @@ def _group_names(user: User) -> set[str]:
     if not hasattr(user, "_kyoso_groups"):
         user._kyoso_groups = set(user.groups.values_list("name", flat=True))
     return user._kyoso_groups
+
+
+def prime_groups(users) -> None:
+    """Fill the role cache of users whose ``groups`` were prefetched (lists of accounts)."""
+    for user in users:
+        user._kyoso_groups = {group.name for group in user.groups.all()}
 
 
 def is_administrator(user: User | AnonymousUser) -> bool:
@@ -60,6 +74,18 @@ def is_secretariat(user: User | AnonymousUser) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     return is_administrator(user) or SECRETARIAT in _group_names(user)
+
+
+def is_reviewer(user: User | AnonymousUser) -> bool:
+    """In the reviewers' group (審査員). Staff review too without it: see ``may_review``."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return REVIEWERS in _group_names(user)
+
+
+def may_review(user: User | AnonymousUser) -> bool:
+    """Who can be assigned applications to score: reviewers and secretariat staff."""
+    return is_reviewer(user) or is_secretariat(user)
 
 
 def secretariat_emails() -> list[str]:
@@ -104,6 +130,8 @@ def role_of(user: User | AnonymousUser) -> Role:
         return Role.SECRETARIAT
     if not user.is_authenticated or not user.is_active:
         return Role.ANONYMOUS
+    if is_reviewer(user):
+        return Role.REVIEWER
     person = person_of(user)
     if person is None:
         return Role.REGISTERED

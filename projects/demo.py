@@ -352,3 +352,7 @@ def load(*, stdout) -> None:
         projects=[hitachi],
     )
     stdout.write("projects: 2 projects, 2 agreements")
+    # 公募 after the projects: the adopted trials become projects of their own.
+    from .calls import demo as calls_demo
+
+    calls_demo.load(stdout=stdout)

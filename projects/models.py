@@ -367,3 +367,17 @@ class AgreementArticle(models.Model):
     @property
     def label(self) -> str:
         return gettext("第%(number)s条") % {"number": self.number}
+
+
+# 公募 lives in its own package; importing it here registers its models with the projects app.
+from .calls.models import (  # noqa: E402, F401
+    Application,
+    ApplicationAttachment,
+    BudgetLine,
+    Call,
+    CityChallenge,
+    ReviewAssignment,
+    ReviewCriterion,
+    ReviewScore,
+    SupportKind,
+)

@@ -3,9 +3,12 @@
 ``funding_changed(sender, fiscal_years: set[int])``: funding records of those fiscal years were
 created, changed or deleted (forms, imports).
 ``project_changed(sender, project_ids: set[int])``: a project's phase or attributes changed.
+``call_changed(sender, fiscal_years: set[int])``: a call (公募) of those budget years, or one of its
+applications, reviews or decisions, was created, changed or deleted.
 """
 
 from django.dispatch import Signal
 
 funding_changed = Signal()
 project_changed = Signal()
+call_changed = Signal()

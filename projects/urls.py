@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -29,4 +29,5 @@ urlpatterns = [
         views.AgreementDocumentView.as_view(),
         name="agreement_document",
     ),
+    path("calls/", include("projects.calls.urls")),
 ]

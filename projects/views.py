@@ -93,7 +93,7 @@ class ProjectListView(LoginRequiredMixin, FilterView):
 def _project_detail_queryset(base):
     return (
         base.with_current_phase()
-        .select_related("lead_organisation")
+        .select_related("lead_organisation", "call_application__call")
         .prefetch_related(
             "partners",
             "study_groups__parent",

@@ -9,7 +9,7 @@ from django.contrib import admin
 
 from members import roles
 
-from .models import ExportLog, FundingSummary, ParticipationSummary, RollupState
+from .models import CallSummary, ExportLog, FundingSummary, ParticipationSummary, RollupState
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -35,6 +35,19 @@ class FundingSummaryAdmin(ReadOnlyAdmin):
     list_display = ("fiscal_year", "project", "funder", "scheme", "kind", "amount")
     list_filter = ("fiscal_year", "kind")
     list_select_related = ("project", "funder")
+
+
+@admin.register(CallSummary)
+class CallSummaryAdmin(ReadOnlyAdmin):
+    list_display = (
+        "fiscal_year",
+        "sector",
+        "calls",
+        "applications",
+        "adoptions",
+        "support_granted",
+    )
+    list_filter = ("fiscal_year", "sector")
 
 
 @admin.register(RollupState)

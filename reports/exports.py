@@ -21,7 +21,8 @@ from consortium.tabular import Column, header_label
 from events.models import Attendance, Meeting
 from members.models import Sector
 
-from .models import ExportLog, FundingSummary, ParticipationSummary
+from . import copy_csv
+from .models import CallBucket, CallSummary, ExportLog, FundingSummary, ParticipationSummary
 from .writers import FORMULA_START, Cells, safe_text
 
 ALL_LABEL = {"ja": "全体", "en": "ALL"}
@@ -52,6 +53,17 @@ FUNDING_COLUMNS = [
     Column("scheme", "制度"),
     Column("kind", "種別"),
     Column("amount", "金額"),
+]
+
+CALLS_COLUMNS = [
+    Column("fiscal_year", "年度"),
+    Column("era", "和暦"),
+    Column("sector", "区分"),
+    Column("calls", "公募数"),
+    Column("applications", "応募数"),
+    Column("adoptions", "採択数"),
+    Column("adoption_rate", "採択率（%）"),
+    Column("support_granted", "支援額（円）"),
 ]
 
 ATTENDANCE_COLUMNS = [
@@ -119,6 +131,9 @@ class Export:
     # Open data is read by programs: its text is published as it is, without the apostrophe
     # that keeps a spreadsheet from running it (docs/open-data.md).
     escape_formulas: bool = True
+    # The same CSV body as one SELECT of CSV lines, for PostgreSQL's COPY (``copy_csv``): where
+    # the export is large enough for the per-row work to be the database's.
+    copy_sql: tuple[str, tuple] | None = None
 
     def rows_for_csv(self) -> Iterator[Sequence[object]]:
         return self.csv_rows if self.csv_rows is not None else self.rows
@@ -190,13 +205,48 @@ def participation_export(*, fiscal_year: int | None = None, language: str = "ja"
                 row.new_members,
             ]
 
+    copy_sql = None
+    if copy_csv.available():
+        copy_sql = participation_copy_sql(
+            fiscal_year, ALL_LABEL["ja" if language == "ja" else "en"]
+        )
     return Export(
         kind="participation",
         header=_headers(PARTICIPATION_COLUMNS, language),
         rows=rows(),
         filename=f"participation-{_suffix(fiscal_year)}",
         title=_title("participation"),
+        copy_sql=copy_sql,
     )
+
+
+PARTICIPATION_COUNTS = [column.key for column in PARTICIPATION_COLUMNS[4:]]
+
+
+def participation_copy_sql(fiscal_year: int | None, all_label: str) -> tuple[str, tuple]:
+    """The participation CSV's rows as SQL (``copy_csv``): the same cells as ``rows()`` through
+    the CSV writer — the whole consortium's row named ``all_label``, counts as numbers."""
+    cell = copy_csv
+    queryset = participation_queryset(fiscal_year).values_list(
+        "fiscal_year",
+        "study_group_id",
+        "study_group__name",
+        "study_group__parent__name",
+        *PARTICIPATION_COUNTS,
+    )
+    columns, rest, params = cell.columns_of(queryset)
+    year, group_id, name, parent, *counts = columns
+    group_name = (
+        f"(CASE WHEN {group_id} IS NULL THEN {cell.sql_literal(all_label)} ELSE {name} END)"
+    )
+    cells = [
+        cell.integer_cell(year),
+        cell.era_fiscal_cell(year),
+        cell.text_cell(group_name),
+        cell.text_cell(parent),
+        *(cell.integer_cell(count) for count in counts),
+    ]
+    return cell.line_sql(cells, rest), params
 
 
 def funding_export(*, fiscal_year: int | None = None, language: str = "ja") -> Export:
@@ -227,6 +277,49 @@ def funding_export(*, fiscal_year: int | None = None, language: str = "ja") -> E
         rows=rows(),
         filename=f"funding-{_suffix(fiscal_year)}",
         title=_title("funding"),
+    )
+
+
+def calls_queryset(fiscal_year: int | None = None) -> QuerySet[CallSummary]:
+    """Per budget year: the whole year's row first, then the sectors in ``CallBucket`` order."""
+    queryset = CallSummary.objects.all()
+    if fiscal_year:
+        queryset = queryset.filter(fiscal_year=fiscal_year)
+    order = Case(
+        *(When(sector=value, then=index) for index, value in enumerate(CallBucket.values)),
+        default=len(CallBucket.values),
+    )
+    return queryset.annotate(sector_order=order).order_by("fiscal_year", "sector_order")
+
+
+def calls_export(*, fiscal_year: int | None = None, language: str = "ja") -> Export:
+    """公募 per budget year and applicant sector (``CallSummary``). 公募数 is the whole year's
+    figure and is left empty on the sector rows; 採択率 is a percentage, empty without
+    applications."""
+    ja = language == "ja"
+    labels = {value: str(label) if ja else value for value, label in CallBucket.choices}
+    labels[CallBucket.ALL] = ALL_LABEL["ja" if ja else "en"]
+
+    def rows() -> Iterator[list]:
+        for row in calls_queryset(fiscal_year):
+            whole = row.sector == CallBucket.ALL
+            yield [
+                row.fiscal_year,
+                era_fiscal_label(row.fiscal_year),
+                labels.get(row.sector, row.sector),
+                row.calls if whole else None,
+                row.applications,
+                row.adoptions,
+                row.adoption_rate,
+                row.support_granted,
+            ]
+
+    return Export(
+        kind="calls",
+        header=_headers(CALLS_COLUMNS, language),
+        rows=rows(),
+        filename=f"calls-{_suffix(fiscal_year)}",
+        title=_title("calls"),
     )
 
 
@@ -311,6 +404,9 @@ def attendance_export(*, fiscal_year: int, language: str = "ja") -> Export:
                 )
             )
 
+    copy_sql = None
+    if copy_csv.available():
+        copy_sql = attendance_copy_sql(fiscal_year, kinds, sectors, locality, statuses)
     return Export(
         kind="attendance",
         header=_headers(ATTENDANCE_COLUMNS, language),
@@ -319,7 +415,34 @@ def attendance_export(*, fiscal_year: int, language: str = "ja") -> Export:
         personal_data=True,
         title=_title("attendance"),
         csv_rows=csv_rows(),
+        copy_sql=copy_sql,
     )
+
+
+def attendance_copy_sql(
+    fiscal_year: int,
+    kinds: dict[str, str],
+    sectors: dict[str, str],
+    locality: dict[bool, str],
+    statuses: dict[str, str],
+) -> tuple[str, tuple]:
+    """``csv_rows`` of ``attendance_export`` as SQL: the same cells, built by PostgreSQL."""
+    cell = copy_csv
+    columns, rest, params = cell.columns_of(attendance_queryset(fiscal_year))
+    date, title, kind, group, parent, person, org, sector, local, status = columns
+    group_path = f"(CASE WHEN {parent} <> '' THEN {parent} || '/' || {group} ELSE {group} END)"
+    cells = [
+        cell.date_cell(date),
+        cell.text_cell(title),
+        cell.label_cell(kind, kinds),
+        cell.text_cell(group_path),
+        cell.text_cell(person),
+        cell.text_cell(org),
+        cell.label_cell(sector, sectors),
+        cell.bool_cell(local, locality),
+        cell.label_cell(status, statuses),
+    ]
+    return cell.line_sql(cells, rest), params
 
 
 def _local_time(value) -> str:

@@ -14,6 +14,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from members.models import Organisation, StudyGroup
 from projects.models import Project
@@ -93,6 +94,69 @@ class FundingSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.fiscal_year} {self.project_id} {self.kind} {self.amount}"
+
+
+class CallBucket(models.TextChoices):
+    """The applicant sectors of the 公募 figures: ``Organisation.sector_bucket`` (companies split
+    市内/市外), plus the whole year (blank)."""
+
+    ALL = "", _("全体")
+    LOCAL_COMPANY = "local_company", _("市内企業")
+    OUTSIDE_COMPANY = "outside_company", _("市外企業")
+    UNIVERSITY = "university", _("大学・研究機関")
+    GOVERNMENT = "government", _("行政")
+    FINANCIAL = "financial", _("金融機関")
+    ASSOCIATION = "association", pgettext_lazy("sector", "団体")
+    OTHER = "other", _("その他")
+
+
+class CallSummary(models.Model):
+    """公募 in one budget year (``Call.fiscal_year``): the whole year's row (sector blank) and
+    one row per applicant sector that applied.
+
+    - calls: calls published that year (every status but draft); whole-year row only.
+    - applications: submitted applications (drafts and withdrawn ones left out).
+    - adoptions: submitted applications adopted (採択) whose decision was released.
+    - support_granted: the money of the adoptions: the funding rows (adopted, received or ended)
+      of the adopted applications' projects from the call's funder under the call's title in the
+      call's budget year, i.e. the rows the adoption created (their amount as later edited).
+    """
+
+    Bucket = CallBucket
+
+    fiscal_year = models.PositiveSmallIntegerField(_("年度"), db_index=True)
+    sector = models.CharField(
+        _("区分"),
+        max_length=20,
+        choices=CallBucket.choices,
+        blank=True,
+        help_text=_("空欄はその年度全体の行です。"),
+    )
+    calls = models.PositiveIntegerField(_("公募数"), default=0)
+    applications = models.PositiveIntegerField(_("応募数"), default=0)
+    adoptions = models.PositiveIntegerField(_("採択数"), default=0)
+    support_granted = models.BigIntegerField(_("支援額（円）"), default=0)
+    computed_at = models.DateTimeField(_("集計日時"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("公募実績集計")
+        verbose_name_plural = _("公募実績集計")
+        ordering = ["fiscal_year", "sector"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fiscal_year", "sector"], name="call_summary_one_row_per_sector"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fiscal_year} {self.get_sector_display()}"
+
+    @property
+    def adoption_rate(self) -> float | None:
+        """採択率 in percent, one decimal; None without applications (nothing to divide)."""
+        if not self.applications:
+            return None
+        return round(100 * self.adoptions / self.applications, 1)
 
 
 class RollupState(models.Model):
@@ -228,6 +292,7 @@ class ExportLog(models.Model):
         ATTENDANCE = "attendance", _("出欠明細")
         ROSTER = "roster", _("名簿")
         OWN_DATA = "own_data", _("本人の登録情報")
+        CALLS = "calls", _("公募")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

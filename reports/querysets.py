@@ -20,7 +20,14 @@ from members.models import StudyGroup
 from projects.funding import detect_cliffs
 from projects.models import Funding, FundingKind, Phase, Project
 
-from .models import FundingSummary, Heartbeat, ParticipationSummary, RollupState
+from .models import (
+    CallBucket,
+    CallSummary,
+    FundingSummary,
+    Heartbeat,
+    ParticipationSummary,
+    RollupState,
+)
 
 SECTOR_FIELDS = (
     ("local_companies", "市内企業"),
@@ -30,6 +37,33 @@ SECTOR_FIELDS = (
     ("financial", "金融機関"),
     ("associations", "団体"),
 )
+
+
+@dataclass
+class CallYear:
+    """公募 of one budget year: the whole year's row and its applicant sectors in bucket order."""
+
+    fiscal_year: int
+    total: CallSummary
+    sectors: list[CallSummary]
+
+
+def call_years(rows: list[CallSummary]) -> list[CallYear]:
+    """The stored 公募 rows grouped per budget year, oldest first."""
+    order = {value: index for index, value in enumerate(CallBucket.values)}
+    by_year: dict[int, list[CallSummary]] = defaultdict(list)
+    for row in rows:
+        by_year[row.fiscal_year].append(row)
+    years = []
+    for fiscal_year in sorted(by_year):
+        year_rows = sorted(by_year[fiscal_year], key=lambda r: order.get(r.sector, len(order)))
+        total = next(
+            (r for r in year_rows if r.sector == CallBucket.ALL),
+            CallSummary(fiscal_year=fiscal_year),
+        )
+        sectors = [r for r in year_rows if r.sector != CallBucket.ALL]
+        years.append(CallYear(fiscal_year=fiscal_year, total=total, sectors=sectors))
+    return years
 
 
 @dataclass
@@ -44,6 +78,7 @@ class Dashboard:
     as_of: object = None
     study_groups: list[StudyGroup] = field(default_factory=list)
     projects: list[Project] = field(default_factory=list)
+    calls: list[CallYear] = field(default_factory=list)
 
     def chart_data(self) -> dict:
         """Plain data for static/js/reports.js (passed with json_script)."""
@@ -72,10 +107,11 @@ class Dashboard:
 
 
 def dashboard(*, study_group_id: int | None = None, project_id: int | None = None) -> Dashboard:
-    """The dashboard's numbers in a fixed, small number of queries (8), whatever the data size.
+    """The dashboard's numbers in a fixed, small number of queries (9), whatever the data size.
 
     ``study_group_id`` narrows participation to that group's row (which includes its
     subcommittees) and projects to that group's; ``project_id`` narrows funding and phases.
+    公募 are counted for the whole consortium only: a filtered dashboard leaves them out (8).
     """
     rows = list(
         ParticipationSummary.objects.filter(study_group_id=study_group_id).order_by("fiscal_year")
@@ -140,6 +176,7 @@ def dashboard(*, study_group_id: int | None = None, project_id: int | None = Non
         as_of=as_of,
         study_groups=sorted(StudyGroup.objects.select_related("parent"), key=_family_order),
         projects=list(Project.objects.order_by("name").only("pk", "name")),
+        calls=[] if study_group_id or project_id else call_years(list(CallSummary.objects.all())),
     )
 
 

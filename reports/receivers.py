@@ -17,7 +17,8 @@ from members.signals import (
     personal_data_exported,
     study_group_changed,
 )
-from projects.signals import funding_changed
+from projects.models import Application
+from projects.signals import call_changed, funding_changed
 
 from .services import (
     export_log_record,
@@ -46,6 +47,12 @@ def fiscal_years_changed(sender, fiscal_years=(), **kwargs) -> None:
     rollup_enqueue_on_commit(fiscal_years=fiscal_years or ())
 
 
+@receiver(call_changed, dispatch_uid="reports.call_changed")
+def call_years_changed(sender, fiscal_years=(), **kwargs) -> None:
+    """公募 count in the budget year of the call: only that year's figures move."""
+    rollup_enqueue_on_commit(fiscal_years=fiscal_years or ())
+
+
 def _and_later(years: set[int]) -> set[int]:
     """新規加入団体 counts an organisation in the year of its *first* join: a membership change
     in one year moves the count of every later year too."""
@@ -66,10 +73,17 @@ def _meeting_years(meetings) -> set[int]:
 
 @receiver(organisation_changed, dispatch_uid="reports.organisation_changed")
 def organisation_changed_in(sender, organisation_id, **kwargs) -> None:
-    """区分 or 市内 decide the sector columns of every year the organisation attended in, and
-    the new-member count of the years it joined groups in."""
+    """区分 or 市内 decide the sector columns of every year the organisation attended in, the
+    new-member count of the years it joined groups in, and the sector rows of 公募 in the years
+    it applied in."""
     attended = Attendance.objects.filter(organisation_id=organisation_id)
     years = set(attended.order_by().values_list("meeting__fiscal_year", flat=True).distinct())
+    years |= set(
+        Application.objects.filter(organisation_id=organisation_id)
+        .order_by()
+        .values_list("call__fiscal_year", flat=True)
+        .distinct()
+    )
     years |= _and_later(
         membership_fiscal_years(Membership.objects.filter(organisation_id=organisation_id))
     )

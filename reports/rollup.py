@@ -13,6 +13,9 @@ figure below.
 - new_members (新規加入団体): distinct organisations whose first membership of what the row
   covers started in the fiscal year (each organisation is new once per row, across years).
 
+公募 (``compute_calls``) count per budget year of the call (``Call.fiscal_year``), as defined on
+``reports.models.CallSummary``.
+
 A study group's row covers its own meetings and its subcommittees'; each subcommittee has its own
 row; the consortium-wide row (study_group NULL) covers every meeting, including those of projects
 without a study group.
@@ -23,12 +26,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Count, Min, Q, Sum
+from django.db.models import Count, F, Min, Q, Sum
 
 from consortium.fiscal import fiscal_year_end, fiscal_year_start
 from events.models import Attendance, AttendanceStatus, Meeting, MeetingStatus
 from members.models import Membership, Organisation, Sector, StudyGroup
-from projects.models import Funding
+from projects.models import Application, Call, Funding
 
 ATTENDED = Q(status=AttendanceStatus.ATTENDED)
 HELD = MeetingStatus.HELD  # the only meetings the figures count
@@ -73,6 +76,71 @@ def compute_funding(fiscal_year: int) -> list[dict]:
         .annotate(total=Sum("amount"))
         .order_by("project_id", "funder_id", "scheme", "kind")
     )
+
+
+def _bucket(sector: str, is_local: bool) -> str:
+    """``Organisation.sector_bucket`` from the two columns (companies split 市内/市外)."""
+    if sector == Sector.COMPANY:
+        return "local_company" if is_local else "outside_company"
+    return sector
+
+
+def compute_calls(fiscal_year: int) -> dict[str, dict[str, int]]:
+    """公募 of one budget year: {sector bucket: counts}, "" for the whole year (3 queries).
+
+    Definitions in ``reports.models.CallSummary``. Empty when the year has neither a published
+    call nor an application; the whole year's row is there whenever the year has either.
+    """
+    calls = Call.objects.public().filter(fiscal_year=fiscal_year).count()
+    adopted = Q(decision=Application.Decision.ADOPTED, decision_sent_at__isnull=False)
+    applications = (
+        Application.objects.submitted()
+        .filter(call__fiscal_year=fiscal_year)
+        .exclude(call__status="draft")
+        .values("organisation__sector", "organisation__is_local")
+        .annotate(n=Count("pk"), adopted=Count("pk", filter=adopted))
+        .values_list("organisation__sector", "organisation__is_local", "n", "adopted")
+        .order_by()
+    )
+    # The money the adoptions created: their projects' rows of the call's own funder and scheme.
+    support = (
+        Funding.objects.paid()
+        .filter(
+            fiscal_year=fiscal_year,
+            project__call_application__call__fiscal_year=fiscal_year,
+            project__call_application__status=Application.Status.SUBMITTED,
+            project__call_application__decision=Application.Decision.ADOPTED,
+            project__call_application__decision_sent_at__isnull=False,
+            funder=F("project__call_application__call__funder"),
+            scheme=F("project__call_application__call__title"),
+        )
+        .values(
+            "project__call_application__organisation__sector",
+            "project__call_application__organisation__is_local",
+        )
+        .annotate(total=Sum("amount"))
+        .values_list(
+            "project__call_application__organisation__sector",
+            "project__call_application__organisation__is_local",
+            "total",
+        )
+        .order_by()
+    )
+    fields = ("calls", "applications", "adoptions", "support_granted")
+    rows: dict[str, dict[str, int]] = {}
+
+    def add(bucket: str, name: str, value: int) -> None:
+        for key in dict.fromkeys(("", bucket)):  # a bucket is never "", but count once
+            rows.setdefault(key, dict.fromkeys(fields, 0))[name] += value
+
+    for sector, is_local, n, adoptions in applications:
+        add(_bucket(sector, is_local), "applications", n)
+        add(_bucket(sector, is_local), "adoptions", adoptions)
+    for sector, is_local, total in support:
+        add(_bucket(sector, is_local), "support_granted", total or 0)
+    if calls or rows:
+        rows.setdefault("", dict.fromkeys(fields, 0))["calls"] = calls
+    return rows
 
 
 def _keys(group_id: int | None, parents: dict[int, int | None]) -> list[object]:

@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 from consortium.fiscal import fiscal_year_of
 from events.models import Attendance, AttendanceStatus, Meeting, MeetingStatus
 from members.models import Membership, Organisation
-from projects.models import Funding
+from projects.models import Call, Funding
 
 from .models import (
+    CallSummary,
     ExportLog,
     FiscalYearAttendee,
     FundingSummary,
@@ -29,6 +30,7 @@ from .models import (
 from .rollup import (
     COUNT_FIELDS,
     SECTOR_COLUMNS,
+    compute_calls,
     compute_funding,
     compute_participation,
     consortium_new_members,
@@ -74,8 +76,10 @@ def rollup_fiscal_year_compute(*, fiscal_year: int) -> RollupState:
         now = timezone.now()
         participation = compute_participation(fiscal_year)
         funding = compute_funding(fiscal_year)
+        calls = compute_calls(fiscal_year)
         ParticipationSummary.objects.filter(fiscal_year=fiscal_year).delete()
         FundingSummary.objects.filter(fiscal_year=fiscal_year).delete()
+        CallSummary.objects.filter(fiscal_year=fiscal_year).delete()
         participation.setdefault(None, {})
         ParticipationSummary.objects.bulk_create(
             ParticipationSummary(
@@ -94,6 +98,10 @@ def rollup_fiscal_year_compute(*, fiscal_year: int) -> RollupState:
                 computed_at=now,
             )
             for row in funding
+        )
+        CallSummary.objects.bulk_create(
+            CallSummary(fiscal_year=fiscal_year, sector=sector, computed_at=now, **counts)
+            for sector, counts in calls.items()
         )
         RollupState.objects.filter(fiscal_year=fiscal_year).update(
             # Queued again before we took the lock: that task runs too, so the year stays queued.
@@ -314,9 +322,11 @@ def rollup_meeting_compute(
 
 
 def known_fiscal_years() -> list[int]:
-    """Every fiscal year with meetings, funding, new memberships or earlier roll-ups (5 queries)."""
+    """Every fiscal year with meetings, funding, calls (公募, by budget year), new memberships or
+    earlier roll-ups (6 queries)."""
     years: set[int] = set(Meeting.objects.values_list("fiscal_year", flat=True).distinct())
     years |= set(Funding.objects.values_list("fiscal_year", flat=True).distinct())
+    years |= set(Call.objects.order_by().values_list("fiscal_year", flat=True).distinct())
     years |= {fiscal_year_of(d) for d in Membership.objects.dates("joined_on", "month")}
     years |= set(ParticipationSummary.objects.values_list("fiscal_year", flat=True).distinct())
     years |= set(RollupState.objects.values_list("fiscal_year", flat=True))

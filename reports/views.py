@@ -98,6 +98,15 @@ class RecomputeView(AdministratorRequiredMixin, View):
         return redirect("reports:status")
 
 
+# The annual summary's downloads, in the order of the exports page.
+DOWNLOADS = (
+    ExportLog.Kind.PARTICIPATION,
+    ExportLog.Kind.FUNDING,
+    ExportLog.Kind.CALLS,
+    ExportLog.Kind.ATTENDANCE,
+)
+
+
 class ExportsView(AdministratorRequiredMixin, TemplateView):
     template_name = "reports/exports.html"
 
@@ -109,14 +118,14 @@ class ExportsView(AdministratorRequiredMixin, TemplateView):
             # The current year's summary is a count so far: the page says as of when.
             current_fiscal_year=this_year,
             as_of=querysets.dashboard_version()[1],
-            kinds=ExportLog.Kind.choices,
+            kinds=[(kind.value, kind.label) for kind in DOWNLOADS],
             **kwargs,
         )
 
 
 class ExportDownloadView(AdministratorRequiredMixin, View):
-    """participation / funding / attendance as csv or xlsx; the attendance detail in UTF-8 is
-    streamed, everything else is built before the first byte (see ``export_response``)."""
+    """participation / funding / calls / attendance as csv or xlsx; the attendance detail in UTF-8
+    is streamed, everything else is built before the first byte (see ``export_response``)."""
 
     def get(self, request, kind: str, fmt: str):
         if kind not in ExportLog.Kind.values or fmt not in ("csv", "xlsx"):
@@ -163,6 +172,8 @@ def build_export(kind: str, fiscal_year: int | None, language: str) -> exports.E
         return exports.participation_export(fiscal_year=fiscal_year, language=language)
     if kind == "funding":
         return exports.funding_export(fiscal_year=fiscal_year, language=language)
+    if kind == "calls":
+        return exports.calls_export(fiscal_year=fiscal_year, language=language)
     if kind == "attendance":
         return exports.attendance_export(fiscal_year=fiscal_year, language=language)
     raise Http404
@@ -172,16 +183,23 @@ def export_response(export: exports.Export, fmt: str, encoding: str, *, stream: 
     """An HTTP response for an export, or ``ExportEncodingError`` before any byte is sent.
 
     Only a UTF-8 CSV, which holds every character, is streamed as it is read (``stream``: the
-    attendance detail). A cp932 CSV is written whole first (a spooled file, flat memory): a
-    character Shift_JIS lacks then fails the export, instead of cutting the download off after
-    the header. XLSX is built first too."""
+    attendance detail; and every export PostgreSQL writes with COPY, ``Export.copy_sql``). A
+    cp932 CSV is written whole first (a spooled file, flat memory): a character Shift_JIS lacks
+    then fails the export, instead of cutting the download off after the header. XLSX is built
+    first too."""
     filename = f"{export.filename}.{fmt}"
     if fmt == "xlsx":
         handle = writers.xlsx_file(export.header, export.rows, title=export.title or export.kind)
         return FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX_TYPE)
     charset = "Shift_JIS" if encoding == "cp932" else "utf-8"
     rows, escape = export.rows_for_csv(), export.escape_formulas
-    if stream and encoding == "utf-8-sig":
+    if encoding == "utf-8-sig" and export.copy_sql:
+        # Rows PostgreSQL writes itself (``copy_csv``), streamed as COPY sends them.
+        response = StreamingHttpResponse(
+            writers.iter_copy_csv(export.header, *export.copy_sql),
+            content_type=CSV_TYPE % charset,
+        )
+    elif stream and encoding == "utf-8-sig":
         response = StreamingHttpResponse(
             writers.iter_csv(export.header, rows, encoding=encoding, escape_formulas=escape),
             content_type=CSV_TYPE % charset,

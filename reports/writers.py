@@ -171,6 +171,15 @@ def iter_csv(
         yield _encode(text, body_encoding, first_row=row_number, header=header)
 
 
+def iter_copy_csv(header: Sequence[str], sql: str, params: Sequence[object]) -> Iterator[bytes]:
+    """A UTF-8 CSV (with BOM) whose rows PostgreSQL writes (``copy_csv``): the header here, the
+    lines from ``COPY (sql) TO STDOUT``; the same bytes as ``iter_csv`` of the same rows."""
+    from .copy_csv import copy_lines
+
+    yield b"\xef\xbb\xbf" + _lines([header]).encode("utf-8")
+    yield from copy_lines(sql, params)
+
+
 def csv_bytes(
     header: Sequence[str],
     rows: Iterable[Sequence[object]],

@@ -226,3 +226,96 @@ def test_demo_logins_work_and_the_member_belongs_to_a_member_organisation(demo):
     member = Person.objects.get(user__username="member@kyoso.example.jp")
     assert Membership.objects.active().filter(organisation=member.organisation).exists()
     assert not member.name.startswith("デモ")  # a believable (fictional) name
+
+
+def test_demo_calls_last_year_went_through_review_and_release_and_this_year_is_open(demo):
+    from collections import Counter
+
+    from django.contrib.auth.models import User
+    from django.test import Client
+    from django.urls import reverse
+
+    from consortium.fiscal import current_fiscal_year, fiscal_label, fiscal_year_of
+    from members import roles
+    from projects.calls.models import Application, Call, ReviewScore, SupportKind
+    from reports.models import CallSummary
+
+    this_year = current_fiscal_year()
+    last_year = this_year - 1  # computed, never a fixed year: the demo is dated by its loading
+    past = Call.objects.get(fiscal_year=last_year, status=Call.Status.DECIDED)
+    assert "社会実装トライアル支援事業" in past.title and past.max_amount == 1_000_000
+    assert past.support_kinds.count() == SupportKind.objects.count() > 0
+    assert [(c.name, c.weight) for c in past.criteria.order_by("order")] == [
+        ("新規性", 2),
+        ("実現可能性", 3),
+        ("市の課題への貢献", 3),
+        ("事業化の見込み", 2),
+    ]
+    assert set(past.challenges.values_list("department", flat=True)) == {
+        "交通政策課",
+        "高齢福祉課",
+        "環境政策課",
+        "情報政策課",
+    }
+    submitted = past.applications.submitted()
+    assert submitted.count() == 12
+    assert Counter(submitted.values_list("decision", flat=True)) == {
+        "adopted": 4,
+        "reserve": 2,
+        "rejected": 6,
+    }
+    assert submitted.filter(partners__sector="university").distinct().count() >= 3
+    assert not submitted.filter(decision_sent_at__isnull=True).exists()
+    assert {fiscal_year_of(a.decision_sent_at) for a in submitted} == {last_year}
+    for application in submitted:
+        total = sum(application.budget_lines.values_list("amount", flat=True))
+        assert 0 < total <= past.max_amount
+        reviewers = application.assignments.filter(submitted_at__isnull=False)
+        assert reviewers.count() == 2
+        assert ReviewScore.objects.filter(assignment__application=application).count() == 8
+    reviewer_groups = {
+        frozenset(u.groups.values_list("name", flat=True))
+        for u in User.objects.filter(review_assignments__application__call=past).distinct()
+    }
+    assert reviewer_groups == {frozenset({roles.SECRETARIAT}), frozenset({roles.REVIEWERS})}
+    assert authenticate(username="reviewer@kyoso.example.jp", password="kyoso-demo-2024")
+
+    adopted = submitted.filter(decision=Application.Decision.ADOPTED)
+    support = 0
+    for application in adopted.select_related("project"):
+        project = application.project
+        assert project is not None
+        phase = Project.objects.with_current_phase().get(pk=project.pk).current_phase_name
+        assert phase == "実証"
+        grant = Funding.objects.get(
+            project=project, fiscal_year=last_year, funder=past.funder, scheme=past.title
+        )
+        assert grant.amount == sum(application.budget_lines.values_list("amount", flat=True))
+        support += grant.amount
+    assert not submitted.exclude(decision="adopted").filter(project__isnull=False).exists()
+
+    whole = CallSummary.objects.get(fiscal_year=last_year, sector="")
+    assert (whole.calls, whole.applications, whole.adoptions) == (1, 12, 4)
+    assert (whole.adoption_rate, whole.support_granted) == (33.3, support)
+    sectors = CallSummary.objects.filter(fiscal_year=last_year).exclude(sector="")
+    assert sum(s.applications for s in sectors) == 12 and sum(s.adoptions for s in sectors) == 4
+    assert FundingSummary.objects.filter(fiscal_year=last_year, scheme=past.title).count() == 4
+
+    current = Call.objects.get(fiscal_year=this_year)
+    assert current.status == Call.Status.PUBLISHED and current.is_open()
+    assert current.closes_at > timezone.now()
+    assert current.applications.filter(status=Application.Status.DRAFT).count() == 2
+    assert not current.applications.submitted().exists()
+
+    client = Client()
+    client.force_login(User.objects.get(username="staff@kyoso.example.jp"))
+    html = client.get(reverse("reports:dashboard")).content.decode()
+    section = html.split('id="calls-heading"', 1)[1].split("</section>", 1)[0]
+    row = section.split(fiscal_label(last_year), 1)[1].split("</tr>", 1)[0]
+    assert [c.split("</td>")[0] for c in row.split('<td class="num">')[1:]] == [
+        "1",
+        "12",
+        "4",
+        "33.3%",
+        f"{support:,}",
+    ]

@@ -10,12 +10,14 @@ public ones), what to send, and the status each role gets:
 - another organisation's private object → 404 (its existence is not leaked)
 - exports and the roll-up status → administrators only
 
-Four more roles are checked on every entry: ``registered`` (a person whose affiliation was not
+Five more roles are checked on every entry: ``registered`` (a person whose affiliation was not
 approved), ``pending_a`` (a person whose affiliation request names organisation A and waits for
-staff — the stranger of a sign-up attack), ``no_person`` (signed in, no person) and ``inactive``
-(a deactivated person of A: anonymous to the site). Their status follows from the five unless the
-entry says otherwise (``unaffiliated=`` / ``extra=``): what any member gets when members A and B
-get the same, 404 where only one organisation's people get in.
+staff — the stranger of a sign-up attack), ``no_person`` (signed in, no person), ``reviewer`` (an
+outside reviewer of calls: no person, one application of A assigned; what ``no_person`` gets
+unless the entry says otherwise) and ``inactive`` (a deactivated person of A: anonymous to the
+site). Their status follows from the five unless the entry says otherwise (``unaffiliated=`` /
+``extra=``): what any member gets when members A and B get the same, 404 where only one
+organisation's people get in.
 
 Methods a view does not answer (``http_method_names`` less its handlers) are refused for every
 role: ``test_methods_a_view_does_not_answer_are_refused``.
@@ -50,6 +52,15 @@ from tests.members.factories import (
     PersonFactory,
     UserFactory,
     person_with_account,
+)
+from tests.projects.calls.factories import (
+    ApplicationAttachmentFactory,
+    ApplicationFactory,
+    CallFactory,
+    CityChallengeFactory,
+    ReviewAssignmentFactory,
+    SupportKindFactory,
+    reviewer_user,
 )
 from tests.projects.factories import (
     AgreementFactory,
@@ -87,7 +98,7 @@ PERSONS_ONLY = expect(LOGIN, 200, 200, 403, 403)
 
 
 UNAFFILIATED = ("registered", "pending_a", "no_person")
-EXTRA_ROLES = (*UNAFFILIATED, "inactive")
+EXTRA_ROLES = (*UNAFFILIATED, "reviewer", "inactive")
 
 
 @dataclass(frozen=True)
@@ -113,6 +124,7 @@ class Case:
         a, b = self.expected["member_a"], self.expected["member_b"]
         derived = self.unaffiliated if self.unaffiliated is not None else (a if a == b else 404)
         extra = dict.fromkeys(UNAFFILIATED, derived)
+        extra["reviewer"] = self.extra.get("no_person", derived)
         extra["inactive"] = self.expected["anonymous"]
         return {**self.expected, **extra, **self.extra}
 
@@ -246,6 +258,144 @@ PROJECTS = [
     Case("projects:agreement_create", "post", SECRETARIAT),
     Case("projects:agreement_update", "get", SECRETARIAT, {"pk": "agreement"}),
     Case("projects:agreement_update", "post", SECRETARIAT, {"pk": "agreement"}),
+]
+
+# 公募: ``call_application_a`` is a draft of A to the open call ``open_call``. Staff and
+# administrators of the fixtures have no person: they cannot apply (the page says why, 403).
+APPLICANT_A = expect(LOGIN, 200, 404, 403, 403)
+APPLICANT_A_POST = expect(LOGIN, 302, 404, 403, 403)
+CALLS = [
+    Case("projects:call_public_list", "get", PUBLIC),
+    Case("projects:call_public_detail", "get", PUBLIC, {"pk": "open_call"}, label="open"),
+    Case(
+        "projects:call_public_detail",
+        "get",
+        expect(404, 404, 404, 200, 200),
+        {"pk": "draft_call"},
+        label="draft",
+    ),
+    Case(
+        "projects:application_create",
+        "get",
+        PERSONS_ONLY,
+        {"pk": "open_call"},
+        unaffiliated=AFFILIATED_ONLY,
+    ),
+    # Empty form → errors, 200.
+    Case(
+        "projects:application_create",
+        "post",
+        PERSONS_ONLY,
+        {"pk": "open_call"},
+        unaffiliated=AFFILIATED_ONLY,
+    ),
+    Case("projects:my_applications", "get", PERSONS_ONLY, unaffiliated=AFFILIATED_ONLY),
+    Case("projects:application_detail", "get", A_ONLY, {"pk": "call_application_a"}),
+    Case(
+        "projects:application_update",
+        "get",
+        APPLICANT_A,
+        {"pk": "call_application_a"},
+        unaffiliated=AFFILIATED_ONLY,
+    ),
+    Case(
+        "projects:application_update",
+        "post",
+        APPLICANT_A,  # empty form → errors, 200
+        {"pk": "call_application_a"},
+        unaffiliated=AFFILIATED_ONLY,
+    ),
+    Case(
+        "projects:application_submit",
+        "post",
+        APPLICANT_A_POST,
+        {"pk": "call_application_a"},
+        unaffiliated=AFFILIATED_ONLY,
+    ),
+    # No file → the error as a message, back to the application.
+    Case(
+        "projects:attachment_upload",
+        "post",
+        APPLICANT_A_POST,
+        {"pk": "call_application_a"},
+        unaffiliated=AFFILIATED_ONLY,
+    ),
+    Case("projects:attachment_download", "get", A_ONLY, {"pk": "call_attachment_a"}),
+    Case(
+        "projects:attachment_delete",
+        "post",
+        APPLICANT_A_POST,
+        {"pk": "call_attachment_a"},
+        unaffiliated=AFFILIATED_ONLY,
+    ),
+    Case("projects:call_staff_list", "get", SECRETARIAT),
+    Case("projects:call_create", "get", SECRETARIAT),
+    Case("projects:call_create", "post", SECRETARIAT),  # empty form → errors, 200
+    Case("projects:call_update", "get", SECRETARIAT, {"pk": "open_call"}),
+    Case("projects:call_update", "post", SECRETARIAT, {"pk": "open_call"}),
+    Case("projects:call_publish", "post", SECRETARIAT_POST, {"pk": "draft_call"}),
+    Case("projects:call_close", "post", SECRETARIAT_POST, {"pk": "open_call"}),
+    Case("projects:call_applications", "get", SECRETARIAT, {"pk": "open_call"}),
+    Case("projects:challenge_list", "get", SECRETARIAT),
+    Case("projects:challenge_create", "get", SECRETARIAT),
+    Case("projects:challenge_create", "post", SECRETARIAT),
+    Case("projects:challenge_update", "get", SECRETARIAT, {"pk": "challenge"}),
+    Case("projects:challenge_update", "post", SECRETARIAT, {"pk": "challenge"}),
+    Case("projects:support_kind_list", "get", SECRETARIAT),
+    Case("projects:support_kind_list", "post", SECRETARIAT),  # empty form → errors, 200
+    Case("projects:support_kind_update", "get", SECRETARIAT, {"pk": "support_kind"}),
+    Case("projects:support_kind_update", "post", SECRETARIAT, {"pk": "support_kind"}),
+]
+
+# 審査: the reviewer is assigned ``review_application`` (of A); staff are not (a 404 for them on
+# the reviewer's own pages, which only find the user's assignments).
+ASSIGNED = expect(LOGIN, 403, 403, 404, 404)
+REVIEWERS_ONLY = expect(LOGIN, 403, 403, 200, 200)
+CALL_REVIEW = [
+    Case("projects:review_list", "get", REVIEWERS_ONLY, extra={"reviewer": 200}),
+    Case(
+        "projects:review_detail",
+        "get",
+        ASSIGNED,
+        {"pk": "review_application"},
+        extra={"reviewer": 200},
+    ),
+    # An empty form is a valid draft: saved, back to the page.
+    Case(
+        "projects:review_detail",
+        "post",
+        ASSIGNED,
+        {"pk": "review_application"},
+        extra={"reviewer": 302},
+    ),
+    Case(
+        "projects:review_attachment",
+        "get",
+        ASSIGNED,
+        {"pk": "review_attachment"},
+        extra={"reviewer": 200},
+    ),
+    Case("projects:reviewer_list", "get", SECRETARIAT),
+    Case("projects:reviewer_create", "get", SECRETARIAT),
+    Case("projects:reviewer_create", "post", SECRETARIAT),  # empty form → errors, 200
+    Case("projects:call_assignments", "get", SECRETARIAT, {"pk": "review_call"}),
+    Case("projects:call_assignments", "post", SECRETARIAT_POST, {"pk": "review_call"}),
+    Case("projects:call_ranking", "get", SECRETARIAT, {"pk": "review_call"}),
+    Case("projects:call_ranking_export", "get", SECRETARIAT, {"pk": "review_call"}),
+    Case(
+        "projects:call_ranking_export",
+        "get",
+        SECRETARIAT,
+        {"pk": "review_call"},
+        query="?format=xlsx",
+        label="xlsx",
+    ),
+    Case("projects:call_decisions", "get", SECRETARIAT, {"pk": "review_call"}),
+    Case("projects:call_release", "get", SECRETARIAT, {"pk": "review_call"}),
+    # The call is still open: refused, back to the page; nothing is sent.
+    Case("projects:call_release", "post", SECRETARIAT_POST, {"pk": "review_call"}),
+    Case("projects:application_decide", "get", SECRETARIAT, {"pk": "review_application"}),
+    Case("projects:application_decide", "post", SECRETARIAT, {"pk": "review_application"}),
 ]
 
 EVENTS = [
@@ -385,7 +535,7 @@ def _reports_cases() -> list[Case]:
     return cases
 
 
-MATRIX = MEMBERS + PROJECTS + EVENTS + _reports_cases()
+MATRIX = MEMBERS + PROJECTS + CALLS + CALL_REVIEW + EVENTS + _reports_cases()
 
 
 @pytest.fixture
@@ -404,6 +554,7 @@ def everyone(people, org_a):
         "registered": registered.user,
         "pending_a": pending.user,
         "no_person": UserFactory(username="no_person"),
+        "reviewer": reviewer_user(username="reviewer"),
         "inactive": inactive.user,
         "_pending_request": AffiliationRequestFactory(person=pending, organisation=org_a),
     }
@@ -435,6 +586,11 @@ def site(everyone, people, study_group, org_a, org_b):
         minutes="波力発電装置の設置海域について協議した。",
     )
     a_only = MeetingFactory(study_group=a_only_group, date=dt.date(2018, 9, 1))
+    open_call = CallFactory(criteria=1)
+    call_application_a = ApplicationFactory(call=open_call, organisation=org_a)
+    review_application = ApplicationFactory(organisation=org_a, submitted=True)
+    ReviewAssignmentFactory(application=review_application, reviewer=everyone["reviewer"])
+    review_attachment = ApplicationAttachmentFactory(application=review_application)
     material = event_services.material_add(
         meeting=a_only,
         upload=SimpleUploadedFile("資料.pdf", PDF),
@@ -467,6 +623,15 @@ def site(everyone, people, study_group, org_a, org_b):
         "token_b": CalendarToken.objects.create(user=people["member_b"]).token,
         "affiliation_a": everyone["_pending_request"].pk,
         "membership_a": Membership.objects.get(organisation=org_a, study_group=study_group).pk,
+        "open_call": open_call.pk,
+        "draft_call": CallFactory(status="draft").pk,
+        "call_application_a": call_application_a.pk,
+        "call_attachment_a": ApplicationAttachmentFactory(application=call_application_a).pk,
+        "challenge": CityChallengeFactory().pk,
+        "support_kind": SupportKindFactory().pk,
+        "review_call": review_application.call_id,
+        "review_application": review_application.pk,
+        "review_attachment": review_attachment.pk,
     }
 
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from events.signals import attendance_changed
 from members.signals import membership_changed
-from projects.signals import funding_changed
+from projects.signals import call_changed, funding_changed
 from reports import services, tasks
 from reports.models import ParticipationSummary, RollupState
 
@@ -23,7 +23,9 @@ def snapshot():
     )
 
 
-@pytest.mark.parametrize("signal", [attendance_changed, membership_changed, funding_changed])
+@pytest.mark.parametrize(
+    "signal", [attendance_changed, membership_changed, funding_changed, call_changed]
+)
 def test_a_change_enqueues_only_the_touched_year_after_commit(
     db, signal, django_capture_on_commit_callbacks
 ):

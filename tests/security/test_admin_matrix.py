@@ -38,7 +38,13 @@ from events.models import Attendance, CalendarToken
 from members.admin import PersonalDataExportMixin
 from members.models import Membership
 from projects.models import Phase
-from reports.models import ExportLog, FundingSummary, ParticipationSummary, RollupState
+from reports.models import (
+    CallSummary,
+    ExportLog,
+    FundingSummary,
+    ParticipationSummary,
+    RollupState,
+)
 from tests.events.factories import MeetingFactory, RegistrationFactory
 from tests.members.factories import JoinRequestFactory, PersonFactory
 from tests.projects.factories import (
@@ -200,6 +206,7 @@ MATRIX: list[Case] = [
     # --- reports: roll-ups are read-only for everybody; the export log for administrators ----
     *model_cases("reports_participationsummary", "participation", **DERIVED),
     *model_cases("reports_fundingsummary", "funding_summary", **DERIVED),
+    *model_cases("reports_callsummary", "call_summary", **DERIVED),
     *model_cases("reports_rollupstate", "rollup_state", **DERIVED),
     *model_cases(
         "reports_exportlog",
@@ -257,6 +264,7 @@ def site(people, study_group, org_a):
         "funding_summary": FundingSummary.objects.create(
             fiscal_year=2018, project=project, funder=funding.funder, kind="grant", amount=10
         ),
+        "call_summary": CallSummary.objects.create(fiscal_year=2025, applications=3),
         "rollup_state": RollupState.objects.create(fiscal_year=2018),
         "export_log": ExportLog.objects.get(),
     }

@@ -14,21 +14,23 @@ from reports import exports, services, writers
 
 
 class Command(BaseCommand):
-    help = "Write the annual summary (participation or funding) as CSV/XLSX."
+    help = "Write the annual summary (participation, funding or calls) as CSV/XLSX."
 
     def add_arguments(self, parser):
         parser.add_argument("--fiscal-year", type=int, help="e.g. 2018 (default: every year)")
         parser.add_argument("--encoding", choices=writers.ENCODINGS, default="utf-8-sig")
         parser.add_argument("--header", choices=("ja", "en"), default="ja")
-        parser.add_argument("--kind", choices=("participation", "funding"), default="participation")
+        parser.add_argument(
+            "--kind", choices=("participation", "funding", "calls"), default="participation"
+        )
         parser.add_argument("--output", help="file path; .xlsx writes a workbook (default: stdout)")
 
     def handle(self, *args, **options):
-        build = (
-            exports.participation_export
-            if options["kind"] == "participation"
-            else (exports.funding_export)
-        )
+        build = {
+            "participation": exports.participation_export,
+            "funding": exports.funding_export,
+            "calls": exports.calls_export,
+        }[options["kind"]]
         export = build(fiscal_year=options["fiscal_year"], language=options["header"])
         output = options["output"]
         try:
