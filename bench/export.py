@@ -16,7 +16,7 @@ from django.db import connection
 from .results import Figure
 from .server import HOST, gunicorn, peak_rss_kb, session_cookie
 
-RATIO_TARGET = 0.30
+RATIO_TARGET = 0.60
 RSS_TARGET_MB = 150
 
 
@@ -45,11 +45,9 @@ class _Counter(io.RawIOBase):
         return len(data)
 
 
-def copy_rows_per_second(fiscal_year: int) -> tuple[float, int]:
-    """COPY of the export's own query (same joins, order and columns) to a counting sink."""
-    from reports.exports import attendance_queryset
-
-    sql, params = attendance_queryset(fiscal_year).query.sql_with_params()
+def _copy_rate(queryset) -> tuple[float, int]:
+    """(rows/s, rows) of ``COPY (queryset's SQL) TO STDOUT`` into a counting sink."""
+    sql, params = queryset.query.sql_with_params()
     with connection.cursor() as cursor:
         literal = cursor.mogrify(sql, params).decode()
         sink = _Counter()
@@ -59,10 +57,31 @@ def copy_rows_per_second(fiscal_year: int) -> tuple[float, int]:
     return sink.lines / elapsed, sink.lines
 
 
-def http_export(port: int, cookie: str, fiscal_year: int) -> tuple[float, int, int]:
+def copy_rows_per_second(fiscal_year: int) -> tuple[float, int]:
+    """COPY of the export's own query (same joins, order and columns)."""
+    from reports.exports import attendance_queryset
+
+    return _copy_rate(attendance_queryset(fiscal_year))
+
+
+def copy_participation_rows_per_second() -> tuple[float, int]:
+    """COPY of the annual summary's own query (every fiscal year)."""
+    from reports.exports import PARTICIPATION_COUNTS, participation_queryset
+
+    return _copy_rate(
+        participation_queryset(None).values_list(
+            "fiscal_year", "study_group__name", "study_group__parent__name", *PARTICIPATION_COUNTS
+        )
+    )
+
+
+def http_export(
+    port: int, cookie: str, fiscal_year: int | None, kind: str = "attendance"
+) -> tuple[float, int, int]:
     """(seconds, data rows, bytes) of one download, read as it streams."""
     conn = http.client.HTTPConnection(HOST, port, timeout=600)
-    path = f"/reports/exports/attendance.csv?fiscal_year={fiscal_year}&encoding=utf-8-sig"
+    year = f"fiscal_year={fiscal_year}&" if fiscal_year else ""
+    path = f"/reports/exports/{kind}.csv?{year}encoding=utf-8-sig"
     started = time.perf_counter()
     conn.request("GET", path, headers={"Cookie": cookie})
     response = conn.getresponse()
@@ -104,6 +123,13 @@ def measure() -> list[Figure]:
             copies.append(copy_rows_per_second(largest))
             downloads.append(http_export(server.port, cookie, largest))
         large_peak = peak_rss_kb(worker)
+        annual_copies, annual_downloads = [], []
+        for _ in range(3):
+            annual_copies.append(copy_participation_rows_per_second())
+            annual_downloads.append(http_export(server.port, cookie, None, "participation"))
+    annual_copy_rate, annual_copy_rows = max(annual_copies)
+    annual_seconds, annual_rows, annual_size = min(annual_downloads)
+    annual_share = annual_rows / annual_seconds / annual_copy_rate
     copy_rate, copy_rows = max(copies)
     seconds, rows, size = min(downloads)
     rate = rows / seconds
@@ -116,9 +142,20 @@ def measure() -> list[Figure]:
             f"FY{largest}: {rows:,} rows, {size / 1e6:.1f} MB in {seconds:.2f} s = "
             f"{rate:,.0f} rows/s; COPY {copy_rate:,.0f} rows/s ({copy_rows:,} rows); "
             f"{share:.0%} of COPY",
-            "streaming pattern ~29k rows/s vs COPY ~630k rows/s (5%)",
+            "rows built in Python: 74k rows/s, 34% of COPY (earlier run)",
             f"≥ {RATIO_TARGET:.0%} of COPY's rows/s",
             share >= RATIO_TARGET,
+            data={"copy_share": share},
+        ),
+        Figure(
+            "annual summary (participation, every fiscal year) CSV over HTTP vs COPY",
+            f"{annual_rows:,} rows, {annual_size / 1e6:.2f} MB in {annual_seconds * 1000:.0f} ms "
+            f"= {annual_rows / annual_seconds:,.0f} rows/s; COPY {annual_copy_rate:,.0f} rows/s; "
+            f"{annual_share:.0%} of COPY",
+            "the whole request (session, permission, export log) included",
+            f"≥ {RATIO_TARGET:.0%} of COPY's rows/s",
+            annual_share >= RATIO_TARGET,
+            data={"annual_copy_share": annual_share},
         ),
         Figure(
             "export worker peak RSS",
@@ -128,5 +165,6 @@ def measure() -> list[Figure]:
             "list() of 1M instances: 2 GB; 2,000-row chunks ~50 MB",
             f"< {RSS_TARGET_MB} MB, not growing with rows",
             large_peak / 1024 < RSS_TARGET_MB and flat,
+            data={"export_rss_mb": large_peak / 1024},
         ),
     ]

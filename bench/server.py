@@ -1,8 +1,8 @@
 """A gunicorn (gthread) server on the loopback for the HTTP measures, and signed-in cookies.
 
 The server runs the production path (DEBUG off, whitenoise without a manifest so no
-collectstatic is needed) against the same database as the bench process, and is always stopped
-by the context manager.
+collectstatic is needed, a Redis cache shared by its workers when one is running) against the
+same database as the bench process, and is always stopped by the context manager.
 """
 
 from __future__ import annotations
@@ -20,6 +20,19 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
+
+
+BENCH_CACHE_URL = "redis://127.0.0.1:6379/14"
+
+
+def cache_url() -> str:
+    """The cache the web processes share, as in production (Redis): ``CACHE_URL`` when set,
+    else a local Redis if one answers (database 14), else none (each worker its own memory)."""
+    if os.environ.get("CACHE_URL"):
+        return os.environ["CACHE_URL"]
+    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", 6379), 0.5):
+        return BENCH_CACHE_URL
+    return ""
 
 
 def free_port() -> int:
@@ -58,6 +71,7 @@ def gunicorn(*, workers: int = 2, threads: int = 4, timeout: int = 120) -> Itera
         "CSRF_COOKIE_SECURE": "false",
         "STATICFILES_BACKEND": "whitenoise.storage.CompressedStaticFilesStorage",
         "DJANGO_SETTINGS_MODULE": "consortium.settings",
+        "CACHE_URL": cache_url(),
     }
     command = [
         sys.executable,

@@ -122,6 +122,9 @@ else:
             or os.environ.get("POSTGRES_PASSWORD", ""),
         }
     }
+# Behind PgBouncer in transaction mode (docs/deploy.md), server-side cursors do not survive.
+if env.bool("DATABASE_DISABLE_SERVER_SIDE_CURSORS", default=False):
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -23,6 +23,9 @@ CSV_TYPE = "text/csv; charset=%s"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+CLIFFS_SHOWN = 30
+
+
 class DashboardView(SecretariatRequiredMixin, TemplateView):
     """The numbers are rendered once per data version, language, filter and role, and served
     from the cache until the data changes (the body costs ~0.5 s at prefecture scale)."""
@@ -36,13 +39,22 @@ class DashboardView(SecretariatRequiredMixin, TemplateView):
         filters = form.cleaned_data if form.is_valid() else {}
         version, as_of = querysets.dashboard_version()
         filters_key = (filters.get("study_group"), filters.get("project"))
+        all_cliffs = filters.get("cliffs") == "all"
         this_year = current_fiscal_year()  # its figures are "as of" the last roll-up
 
         def body_context() -> dict:
             data = querysets.dashboard(study_group_id=filters_key[0], project_id=filters_key[1])
+            # Newest years first; past a screenful, the rest on request (7,500 at 10M rows
+            # made a 1.5 MB page).
+            cliffs = sorted(data.cliffs, key=lambda cliff: cliff.fiscal_year, reverse=True)
+            query = self.request.GET.copy()
+            query["cliffs"] = "all"
             return {
                 "form": form,
                 "data": data,
+                "cliffs": cliffs if all_cliffs else cliffs[:CLIFFS_SHOWN],
+                "cliffs_total": len(cliffs),
+                "all_cliffs_url": f"?{query.urlencode()}",
                 "chart_data": data.chart_data(),
                 "current_fiscal_year": this_year,
                 "as_of": as_of,
@@ -52,7 +64,7 @@ class DashboardView(SecretariatRequiredMixin, TemplateView):
             self.body_template,
             body_context,
             request=self.request,
-            key=(version, filters_key, is_administrator(self.request.user), this_year),
+            key=(version, filters_key, all_cliffs, is_administrator(self.request.user), this_year),
             timeout=self.cache_seconds,
         )
         return super().get_context_data(

@@ -164,3 +164,20 @@ def test_projects_by_phase_use_the_phase_names_of_the_language(db, client_as):
     client.cookies["django_language"] = "en"
     phases = chart_data(client.get(reverse("reports:dashboard")))["phases"]
     assert phases["labels"] == [demo.name_en, business.name_en, "No phase yet"]
+
+
+def test_many_funding_cliffs_show_the_newest_and_all_on_request(db, client_as):
+    for n in range(35):
+        FundingFactory(project=ProjectFactory(name=f"途切れる事業{n:02d}"), fiscal_year=2000 + n)
+    rollup_all_compute()
+    client = client_as("staff")
+    html = client.get(reverse("reports:dashboard")).content.decode()
+    section = html[
+        html.index('id="cliffs-heading"') : html.index("</section>", html.index("cliffs-heading"))
+    ]
+    assert section.count("<li>") == 30
+    assert "途切れる事業34" in section and "途切れる事業04" not in section  # newest years first
+    assert "全 35 件" in section and "cliffs=all" in section
+    everything = client.get(reverse("reports:dashboard"), {"cliffs": "all"}).content.decode()
+    assert everything.count("途切れる事業") >= 35
+    assert "途切れる事業04" in everything

@@ -348,6 +348,23 @@ def test_the_database_password_may_come_as_postgres_password(tmp_path):
     assert settings[-1] == "p@ss:w/rd#1"
 
 
+@pytest.mark.parametrize(("value", "expected"), [("true", True), ("false", False), ("", False)])
+def test_server_side_cursors_can_be_switched_off_for_pgbouncer(tmp_path, value, expected):
+    code = (
+        "from consortium import settings as s; "
+        "print(s.DATABASES['default'].get('DISABLE_SERVER_SIDE_CURSORS', False))"
+    )
+    environment = _production_environment(tmp_path)
+    del environment["DATABASE_URL"]
+    environment.update(DATABASE_HOST="pgbouncer", DATABASE_PORT="6432")
+    environment["DATABASE_DISABLE_SERVER_SIDE_CURSORS"] = value
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == str(expected)
+
+
 def test_database_url_still_wins_over_the_parts(tmp_path):
     url = f"sqlite:///{tmp_path / 'x.sqlite3'}"
     settings = _database_settings(tmp_path, DATABASE_URL=url, DATABASE_HOST="postgres")
