@@ -160,13 +160,14 @@ def measure_size(url: str, attendance: int) -> tuple[list[Figure], str]:
     _log("queries per page: bench database")
     figures += pages_figures(demo, page_counts(url))
 
-    from . import export, importing, load, rollup
+    from . import catalogue, export, importing, load, rollup
 
     steps = [
         # Alternating runs of both sides, fewer where one side takes tens of seconds.
         ("full roll-up", lambda: rollup.measure_full(repeat=3 if attendance <= 2_000_000 else 1)),
         ("incremental roll-up", rollup.measure_incremental),
         ("import validation", importing.measure),
+        ("catalogue search", catalogue.measure),
         ("CSV export vs COPY", export.measure),
         ("CPU per warm request", load.measure_cpu),
         ("pages under load", load.measure),

@@ -290,6 +290,17 @@ KYOSO_CALL_ATTACHMENT_MAX_BYTES = env.int(
     "KYOSO_CALL_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024
 )
 KYOSO_CALL_ATTACHMENT_MAX_FILES = env.int("KYOSO_CALL_ATTACHMENT_MAX_FILES", default=10)
+# Catalogue entries (技術・製品): pictures (checked by content, resized to fit the longest side,
+# refused above the pixel count before they are decoded) and one brochure PDF.
+KYOSO_CATALOGUE_IMAGE_MAX_BYTES = env.int(
+    "KYOSO_CATALOGUE_IMAGE_MAX_BYTES", default=8 * 1024 * 1024
+)
+KYOSO_CATALOGUE_IMAGE_MAX_FILES = env.int("KYOSO_CATALOGUE_IMAGE_MAX_FILES", default=4)
+KYOSO_CATALOGUE_IMAGE_MAX_PIXELS = env.int("KYOSO_CATALOGUE_IMAGE_MAX_PIXELS", default=40_000_000)
+KYOSO_CATALOGUE_IMAGE_MAX_SIDE = env.int("KYOSO_CATALOGUE_IMAGE_MAX_SIDE", default=1600)
+KYOSO_CATALOGUE_BROCHURE_MAX_BYTES = env.int(
+    "KYOSO_CATALOGUE_BROCHURE_MAX_BYTES", default=10 * 1024 * 1024
+)
 # Spreadsheet imports (web, admin, commands) stop at these limits before memory can run out.
 KYOSO_IMPORT_MAX_BYTES = env.int("KYOSO_IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
 KYOSO_IMPORT_MAX_ROWS = env.int("KYOSO_IMPORT_MAX_ROWS", default=20_000)

@@ -356,3 +356,7 @@ def load(*, stdout) -> None:
     from .calls import demo as calls_demo
 
     calls_demo.load(stdout=stdout)
+    # The catalogue last: its entries name the projects above (an adopted trial among them).
+    from .catalogue import demo as catalogue_demo
+
+    catalogue_demo.load(stdout=stdout)

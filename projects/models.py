@@ -74,7 +74,24 @@ class Project(models.Model):
         return self.name
 
 
-class Phase(models.Model):
+class BilingualName:
+    """A name staff keep in Japanese and, optionally, English: ``label`` (and ``str()``) is the
+    English one on English pages when there is one."""
+
+    name: str
+    name_en: str
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        if self.name_en and (get_language() or "ja").startswith("en"):
+            return self.name_en
+        return self.name
+
+
+class Phase(BilingualName, models.Model):
     """A stage a project goes through; the three defaults come from a data migration."""
 
     name = models.CharField(_("段階名"), max_length=50, unique=True)
@@ -91,12 +108,6 @@ class Phase(models.Model):
 
     def __str__(self) -> str:
         return self.label
-
-    @property
-    def label(self) -> str:
-        if self.name_en and (get_language() or "ja").startswith("en"):
-            return self.name_en
-        return self.name
 
 
 class PhaseTransition(models.Model):
@@ -381,3 +392,4 @@ from .calls.models import (  # noqa: E402, F401
     ReviewScore,
     SupportKind,
 )
+from .catalogue.models import Category, Entry, EntryImage  # noqa: E402, F401

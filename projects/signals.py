@@ -5,6 +5,8 @@ created, changed or deleted (forms, imports).
 ``project_changed(sender, project_ids: set[int])``: a project's phase or attributes changed.
 ``call_changed(sender, fiscal_years: set[int])``: a call (公募) of those budget years, or one of its
 applications, reviews or decisions, was created, changed or deleted.
+``catalogue_changed(sender, entry_ids: set[int])``: catalogue entries (技術・製品) were created,
+changed, submitted, published, sent back or archived, or their images changed.
 """
 
 from django.dispatch import Signal
@@ -12,3 +14,4 @@ from django.dispatch import Signal
 funding_changed = Signal()
 project_changed = Signal()
 call_changed = Signal()
+catalogue_changed = Signal()

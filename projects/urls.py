@@ -30,4 +30,5 @@ urlpatterns = [
         name="agreement_document",
     ),
     path("calls/", include("projects.calls.urls")),
+    path("catalogue/", include("projects.catalogue.urls")),
 ]

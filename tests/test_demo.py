@@ -23,10 +23,12 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q
+from django.test import override_settings
 from django.utils import timezone
 
 from events.models import Attendance, Meeting, Registration
 from members.models import JoinRequest, Membership, Organisation, Person, StudyGroup
+from projects.catalogue.models import Entry, EntryImage
 from projects.models import Funding, PhaseTransition, Project
 from reports import services
 from reports.models import FundingSummary, ParticipationSummary
@@ -38,10 +40,12 @@ LOGINS = ("admin@kyoso.example.jp", "staff@kyoso.example.jp", "member@kyoso.exam
 
 
 @pytest.fixture(scope="module")
-def _loaded(django_db_setup, django_db_blocker):
+def _loaded(django_db_setup, django_db_blocker, tmp_path_factory):
     """The demo loaded once for the module (about 3 s), undone at its end; each test runs in a
-    savepoint inside it, so a test that loads it again leaves the next one the same data."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    savepoint inside it, so a test that loads it again leaves the next one the same data.
+    The catalogue's pictures are stored in a temporary folder, not the project's."""
+    media = tmp_path_factory.mktemp("demo") / "media"
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), transaction.atomic():
         call_command("load_demo", stdout=StringIO())
         services.rollup_all_compute()  # the nightly full roll-up, as the reports page shows it
         yield
@@ -204,6 +208,10 @@ def _snapshot() -> dict[str, object]:
         "join_requests": JoinRequest.objects.count(),
         "funding": sorted(Funding.objects.values_list("fiscal_year", "scheme", "amount", "status")),
         "phases": PhaseTransition.objects.count(),
+        "catalogue": sorted(
+            Entry.objects.values_list("organisation__name", "title", "status", "published_at")
+        ),
+        "catalogue_images": EntryImage.objects.count(),
         "summary": sorted(
             ParticipationSummary.objects.values_list(
                 "fiscal_year", "study_group_id", "meetings", "attendance_total", "organisations"
@@ -319,3 +327,110 @@ def test_demo_calls_last_year_went_through_review_and_release_and_this_year_is_o
         "33.3%",
         f"{support:,}",
     ]
+
+
+CATALOGUE_STATUSES = {"published": 33, "submitted": 3, "draft": 3, "archived": 1}
+
+
+def _catalogue() -> list[tuple]:
+    return sorted(
+        Entry.objects.values_list(
+            "organisation__name", "title", "title_kana", "kind", "status", "category__name"
+        )
+    )
+
+
+def test_demo_catalogue_has_entries_of_many_organisations_in_every_status(demo):
+    from collections import Counter
+
+    from django.conf import settings
+
+    from projects.catalogue.models import Category
+
+    entries = Entry.objects.all()
+    assert Counter(entries.values_list("status", flat=True)) == CATALOGUE_STATUSES
+    assert entries.values("organisation").distinct().count() >= 20
+    sectors = set(entries.values_list("organisation__sector", flat=True))
+    assert {"company", "university", "association"} <= sectors
+    published = entries.public()
+    assert set(published.values_list("category__name", flat=True)) == set(
+        Category.objects.values_list("name", flat=True)
+    )  # every field of the taxonomy has something to show
+    assert published.filter(study_groups__name=GROUP).exists()
+    assert published.filter(projects__name="平塚波力発電 実証事業").exists()
+    assert not entries.exclude(url__startswith="https://www.").exists()
+    assert not entries.exclude(url__contains=".example.jp/").exists()
+    assert not entries.filter(title_kana="").exists()
+
+    # The services' statuses and stamps, dated in the past two years.
+    now = timezone.now()
+    for entry in published:
+        assert entry.created_at <= entry.submitted_at <= entry.published_at < now, entry
+        assert entry.reviewed_by.username == "staff@kyoso.example.jp"
+        steps = list(entry.history.order_by("history_date").values_list("status", flat=True))
+        assert steps[0] == "draft" and steps[-1] == "published", entry
+    assert published.filter(published_at__lt=now - dt.timedelta(days=365)).exists()
+    waiting = entries.submitted()
+    assert waiting.count() == 3 and not waiting.filter(published_at__isnull=False).exists()
+    returned = entries.exclude(returned_reason="").get()
+    assert returned.status == "draft" and returned.reviewed_by is not None
+    assert returned.organisation.people.filter(user__username="member@kyoso.example.jp").exists()
+
+    # Pictures went through the image service: re-encoded, within the size, with alt text.
+    images = EntryImage.objects.all()
+    assert images.count() == 6
+    for image in images:
+        assert image.alt and image.image.name.endswith(".jpg")
+        assert 0 < max(image.width, image.height) <= settings.KYOSO_CATALOGUE_IMAGE_MAX_SIDE
+
+
+def test_the_public_catalogue_finds_a_demo_entry_by_a_katakana_word_typed_in_hiragana(demo):
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client()
+    catalogue = reverse("projects:catalogue_public_list")
+    page = client.get(catalogue)
+    assert page.status_code == 200
+    assert page.context["search"].total == CATALOGUE_STATUSES["published"]
+
+    def titles(query: str) -> list[str]:
+        found = client.get(catalogue, {"q": query})
+        assert found.status_code == 200
+        return [entry.title for entry in found.context["entries"]]
+
+    found = client.get(catalogue, {"q": "まいくろばぶる"})  # マイクロバブル typed in hiragana
+    assert [entry.title for entry in found.context["entries"]] == ["マイクロバブル洗浄装置"]
+    assert "マイクロバブル洗浄装置" in found.content.decode()
+    assert titles("ﾏｲｸﾛﾊﾞﾌﾞﾙ") == ["マイクロバブル洗浄装置"]  # half-width katakana alike
+    assert titles("はりょくはつでんぶい") == ["波力発電ブイ"]  # by its reading (名称カナ)
+    assert titles("すいちゅうどろーん") == []  # the entry sent back is not public
+
+
+def test_the_demo_member_sees_their_organisations_returned_entry_and_draft(demo):
+    from django.contrib.auth.models import User
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client()
+    client.force_login(User.objects.get(username="member@kyoso.example.jp"))
+    html = client.get(reverse("projects:catalogue_mine")).content.decode()
+    assert "水中ドローン点検パッケージ" in html and "護岸点検レポート作成サービス" in html
+    assert "水中カメラロボット" in html
+    assert "波力発電ブイ" not in html  # another organisation's
+
+
+def test_the_catalogue_demo_is_the_same_each_time_and_mails_nobody(
+    demo, mailoutbox, django_capture_on_commit_callbacks
+):
+    from projects.catalogue import demo as catalogue_demo
+
+    before = _catalogue()
+    EntryImage.objects.all().delete()
+    Entry.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        catalogue_demo.load(stdout=StringIO())
+    assert callbacks  # the services announced their writes (and would have queued any mail)
+    assert mailoutbox == []
+    assert _catalogue() == before
+    assert EntryImage.objects.count() == 6

@@ -45,7 +45,7 @@ from events.models import CalendarToken
 from members.models import AffiliationRequest, Membership
 from tests.conftest import ROLES
 from tests.events.factories import MeetingFactory, RegistrationFactory, tokyo
-from tests.factories import MembershipFactory, StudyGroupFactory
+from tests.factories import MembershipFactory, OrganisationFactory, StudyGroupFactory
 from tests.members.factories import (
     AffiliationRequestFactory,
     JoinRequestFactory,
@@ -62,6 +62,8 @@ from tests.projects.calls.factories import (
     SupportKindFactory,
     reviewer_user,
 )
+from tests.projects.catalogue.factories import CategoryFactory, EntryImageFactory
+from tests.projects.catalogue.factories import EntryFactory as CatalogueEntryFactory
 from tests.projects.factories import (
     AgreementFactory,
     FundingFactory,
@@ -398,6 +400,88 @@ CALL_REVIEW = [
     Case("projects:application_decide", "post", SECRETARIAT, {"pk": "review_application"}),
 ]
 
+# The public catalogue: published entries and confirmed organisations for everyone; an
+# unpublished entry (``catalogue_draft_a``, a draft of A) and an unconfirmed organisation are 404s
+# for every role, staff included (their own pages show those).
+NOBODY = expect(404, 404, 404, 404, 404)
+CATALOGUE_PUBLIC = [
+    Case("projects:catalogue_public_list", "get", PUBLIC),
+    Case(
+        "projects:catalogue_public_list",
+        "get",
+        PUBLIC,
+        query="?q=%E3%81%AF%E3%82%8A%E3%82%87%E3%81%8F&local=1",  # はりょく, 市内
+        label="search",
+    ),
+    Case(
+        "projects:catalogue_public_detail",
+        "get",
+        PUBLIC,
+        {"pk": "catalogue_published"},
+        label="published",
+    ),
+    Case(
+        "projects:catalogue_public_detail",
+        "get",
+        NOBODY,
+        {"pk": "catalogue_draft_a"},
+        label="draft",
+    ),
+    Case("projects:catalogue_organisation", "get", PUBLIC, {"pk": "org_a"}, label="confirmed"),
+    Case(
+        "projects:catalogue_organisation",
+        "get",
+        NOBODY,
+        {"pk": "org_unconfirmed"},
+        label="unconfirmed",
+    ),
+    Case("projects:catalogue_open_data_csv", "get", PUBLIC),
+    Case("projects:catalogue_open_data_json", "get", PUBLIC),
+]
+
+# 自団体の技術・製品 and staff's review: ``entry_a`` is a draft of A with a picture and a brochure,
+# ``entry_published`` a published entry of A (its files are for everyone), ``entry_submitted``
+# one of A in review. Another organisation's entry is a 404; staff act on every entry.
+OWN_ENTRY = expect(LOGIN, 200, 404, 200, 200)
+OWN_ENTRY_POST = expect(LOGIN, 302, 404, 302, 302)
+PRIVATE_FILE = expect(404, 200, 404, 200, 200)
+CATALOGUE_ENTRIES = [
+    Case("projects:catalogue_mine", "get", PERSONS_ONLY, unaffiliated=AFFILIATED_ONLY),
+    Case("projects:entry_create", "get", PERSONS_ONLY, unaffiliated=AFFILIATED_ONLY),
+    # Empty form → errors, 200.
+    Case("projects:entry_create", "post", PERSONS_ONLY, unaffiliated=AFFILIATED_ONLY),
+    Case("projects:entry_detail", "get", OWN_ENTRY, {"pk": "entry_a"}),
+    Case("projects:entry_update", "get", OWN_ENTRY, {"pk": "entry_a"}),
+    Case("projects:entry_update", "post", OWN_ENTRY, {"pk": "entry_a"}),  # empty form → 200
+    Case("projects:entry_submit", "post", OWN_ENTRY_POST, {"pk": "entry_a"}),
+    Case("projects:entry_archive", "post", OWN_ENTRY_POST, {"pk": "entry_published"}),
+    Case("projects:entry_history", "get", OWN_ENTRY, {"pk": "entry_a"}),
+    # No file → the error as a message, back to the entry.
+    Case("projects:entry_image_upload", "post", OWN_ENTRY_POST, {"pk": "entry_a"}),
+    Case("projects:entry_image_delete", "post", OWN_ENTRY_POST, {"pk": "entry_image_a"}),
+    Case("projects:entry_image", "get", PRIVATE_FILE, {"pk": "entry_image_a"}, label="draft"),
+    Case(
+        "projects:entry_image",
+        "get",
+        PUBLIC,
+        {"pk": "entry_image_published"},
+        label="published",
+    ),
+    Case("projects:entry_brochure", "get", PRIVATE_FILE, {"pk": "entry_a"}, label="draft"),
+    Case("projects:entry_brochure", "get", PUBLIC, {"pk": "entry_published"}, label="published"),
+    Case("projects:catalogue_review_queue", "get", SECRETARIAT),
+    Case("projects:entry_review", "get", SECRETARIAT, {"pk": "entry_submitted"}),
+    Case("projects:entry_publish", "post", SECRETARIAT_POST, {"pk": "entry_submitted"}),
+    # No reason → the review page with the error, 200.
+    Case("projects:entry_return", "post", SECRETARIAT, {"pk": "entry_submitted"}),
+    Case("projects:catalogue_staff_list", "get", SECRETARIAT),
+    Case("projects:category_list", "get", SECRETARIAT),
+    Case("projects:category_list", "post", SECRETARIAT),  # empty form → errors, 200
+    Case("projects:category_update", "get", SECRETARIAT, {"pk": "catalogue_category"}),
+    Case("projects:category_update", "post", SECRETARIAT, {"pk": "catalogue_category"}),
+    Case("projects:category_delete", "post", SECRETARIAT_POST, {"pk": "catalogue_category"}),
+]
+
 EVENTS = [
     Case("events:meeting_list", "get", PUBLIC),
     Case("events:meeting_detail", "get", PUBLIC, {"pk": "public_meeting"}, label="public"),
@@ -535,7 +619,16 @@ def _reports_cases() -> list[Case]:
     return cases
 
 
-MATRIX = MEMBERS + PROJECTS + CALLS + CALL_REVIEW + EVENTS + _reports_cases()
+MATRIX = (
+    MEMBERS
+    + PROJECTS
+    + CALLS
+    + CALL_REVIEW
+    + CATALOGUE_PUBLIC
+    + CATALOGUE_ENTRIES
+    + EVENTS
+    + _reports_cases()
+)
 
 
 @pytest.fixture
@@ -597,6 +690,10 @@ def site(everyone, people, study_group, org_a, org_b):
         title="配布資料",
         uploaded_by=people["staff"],
     )
+    entry_a = CatalogueEntryFactory(organisation=org_a)
+    entry_a.brochure.save("案内.pdf", ContentFile(PDF), save=True)
+    entry_published = CatalogueEntryFactory(organisation=org_a, published=True)
+    entry_published.brochure.save("公開案内.pdf", ContentFile(PDF), save=True)
     return {
         "group": study_group.pk,
         "a_only_group": a_only_group.pk,
@@ -632,6 +729,15 @@ def site(everyone, people, study_group, org_a, org_b):
         "review_call": review_application.call_id,
         "review_application": review_application.pk,
         "review_attachment": review_attachment.pk,
+        "catalogue_published": CatalogueEntryFactory(published=True, organisation=org_b).pk,
+        "catalogue_draft_a": CatalogueEntryFactory(organisation=org_a).pk,
+        "org_unconfirmed": OrganisationFactory(is_confirmed=False).pk,
+        "entry_a": entry_a.pk,
+        "entry_image_a": EntryImageFactory(entry=entry_a).pk,
+        "entry_published": entry_published.pk,
+        "entry_image_published": EntryImageFactory(entry=entry_published).pk,
+        "entry_submitted": CatalogueEntryFactory(organisation=org_a, submitted=True).pk,
+        "catalogue_category": CategoryFactory().pk,
     }
 
 

@@ -12,18 +12,18 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from consortium.storage import private_storage
 from members.models import Organisation, Sector, StudyGroup
 
-from ..models import Project, validate_fiscal_year
+from ..models import BilingualName, Project, validate_fiscal_year
 from .querysets import ApplicationQuerySet, CallQuerySet
 
 
-class SupportKind(models.Model):
+class SupportKind(BilingualName, models.Model):
     """A kind of support a call can offer (経費, 施設, モニター …); staff keep the list."""
 
     name = models.CharField(_("支援の種類"), max_length=100, unique=True)
@@ -37,12 +37,6 @@ class SupportKind(models.Model):
 
     def __str__(self) -> str:
         return self.label
-
-    @property
-    def label(self) -> str:
-        if self.name_en and (get_language() or "ja").startswith("en"):
-            return self.name_en
-        return self.name
 
 
 class CityChallenge(models.Model):

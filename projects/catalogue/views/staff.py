@@ -1,0 +1,167 @@
+"""Staff pages of the catalogue: the review queue, an entry's review (publish, send back with a
+reason, archive), every entry by status, and the taxonomy of categories (技術分野)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import ListView
+
+from members.access import SecretariatRequiredMixin
+
+from ..forms import CategoryForm, EntryReturnForm
+from ..models import Category, Entry, EntryStatus
+from ..services import categories as category_services
+from ..services import entries as services
+from .members import EntryDetailView, _flash
+
+
+def _listed(queryset):
+    return queryset.select_related("organisation", "category").annotate(n_images=Count("images"))
+
+
+class ReviewQueueView(SecretariatRequiredMixin, ListView):
+    """Entries waiting for review, the longest-waiting first."""
+
+    template_name = "projects/catalogue/review_queue.html"
+    context_object_name = "entries"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return _listed(Entry.objects.submitted()).order_by("submitted_at", "pk")
+
+
+class StaffEntryListView(SecretariatRequiredMixin, ListView):
+    """Every entry, narrowed by ``?status=``, with the count of each status."""
+
+    template_name = "projects/catalogue/staff_list.html"
+    context_object_name = "entries"
+    paginate_by = 50
+
+    def status(self) -> str:
+        value = self.request.GET.get("status", "")
+        return value if value in EntryStatus.values else ""
+
+    def get_queryset(self):
+        entries = Entry.objects.all()
+        if self.status():
+            entries = entries.filter(status=self.status())
+        return _listed(entries).order_by("-updated_at", "-pk")
+
+    def get_context_data(self, **kwargs):
+        counts = dict(
+            Entry.objects.order_by()
+            .values("status")
+            .annotate(n=Count("pk"))
+            .values_list("status", "n")
+        )
+        statuses = [(value, label, counts.get(value, 0)) for value, label in EntryStatus.choices]
+        return super().get_context_data(
+            statuses=statuses, status=self.status(), total=sum(counts.values()), **kwargs
+        )
+
+
+class EntryReviewView(SecretariatRequiredMixin, EntryDetailView):
+    """The entry's page with staff's decisions: publish, send back (reason), archive."""
+
+    reviewing = True
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("return_form", EntryReturnForm())
+        return super().get_context_data(**kwargs)
+
+
+class EntryPublishView(SecretariatRequiredMixin, View):
+    def post(self, request, pk):
+        entry = get_object_or_404(Entry, pk=pk)
+        try:
+            services.entry_publish(entry=entry, reviewed_by=request.user)
+        except ValidationError as error:
+            _flash(request, error)
+            return redirect("projects:entry_review", pk=entry.pk)
+        messages.success(request, _("「%(title)s」を公開しました。") % {"title": entry.title})
+        return redirect("projects:catalogue_review_queue")
+
+
+class EntryReturnView(EntryReviewView):
+    """Send back with a reason; without one the review page shows the error (200)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        self.object = entry = self.get_object()
+        form = EntryReturnForm(request.POST)
+        if form.is_valid():
+            try:
+                services.entry_return(
+                    entry=entry, reviewed_by=request.user, reason=form.cleaned_data["reason"]
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    _("「%(title)s」を差し戻しました。作成者にメールで理由を伝えました。")
+                    % {"title": entry.title},
+                )
+                return redirect("projects:catalogue_review_queue")
+        return self.render_to_response(self.get_context_data(return_form=form))
+
+
+class CategoryListView(SecretariatRequiredMixin, View):
+    """The categories with how many entries use each, and a form to add one."""
+
+    template_name = "projects/catalogue/category_list.html"
+
+    def get(self, request, form=None):
+        categories = Category.objects.annotate(n_entries=Count("entries")).order_by("order", "pk")
+        context = {"categories": categories, "form": form or CategoryForm()}
+        return render(request, self.template_name, context)
+
+    def post(self, request):
+        form = CategoryForm(request.POST)
+        if not form.is_valid():
+            return self.get(request, form=form)
+        category_services.category_save(category=form.save(commit=False))
+        messages.success(request, _("分野を追加しました。"))
+        return redirect("projects:category_list")
+
+
+class CategoryUpdateView(SecretariatRequiredMixin, View):
+    template_name = "projects/catalogue/category_form.html"
+
+    def render_form(self, request, category, form):
+        n_entries = category.entries.count()
+        context = {"category": category, "form": form, "n_entries": n_entries}
+        return render(request, self.template_name, context)
+
+    def get(self, request, pk):
+        category = get_object_or_404(Category, pk=pk)
+        return self.render_form(request, category, CategoryForm(instance=category))
+
+    def post(self, request, pk):
+        category = get_object_or_404(Category, pk=pk)
+        form = CategoryForm(request.POST, instance=category)
+        if not form.is_valid():
+            return self.render_form(request, category, form)
+        category_services.category_save(category=form.save(commit=False))
+        messages.success(request, _("分野を保存しました。"))
+        return redirect("projects:category_list")
+
+
+class CategoryDeleteView(SecretariatRequiredMixin, View):
+    """Delete an unused category; one in use stays, and the page says why."""
+
+    def post(self, request, pk):
+        category = get_object_or_404(Category, pk=pk)
+        try:
+            category_services.category_delete(category=category)
+        except ValidationError as error:
+            _flash(request, error)
+            return redirect("projects:category_update", pk=category.pk)
+        messages.success(request, _("「%(name)s」を削除しました。") % {"name": category.name})
+        return redirect("projects:category_list")
