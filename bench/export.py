@@ -66,13 +66,9 @@ def copy_rows_per_second(fiscal_year: int) -> tuple[float, int]:
 
 def copy_participation_rows_per_second() -> tuple[float, int]:
     """COPY of the annual summary's own query (every fiscal year)."""
-    from reports.exports import PARTICIPATION_COUNTS, participation_queryset
+    from reports.exports import participation_rows_queryset
 
-    return _copy_rate(
-        participation_queryset(None).values_list(
-            "fiscal_year", "study_group__name", "study_group__parent__name", *PARTICIPATION_COUNTS
-        )
-    )
+    return _copy_rate(participation_rows_queryset())
 
 
 def http_export(

@@ -60,3 +60,13 @@ def _escape(text) -> str:
     """``conditional_escape`` without its lazy-string wrapper, for hundreds of options."""
     text = str(text)  # a lazy label becomes its translation; a SafeString stays safe
     return text.__html__() if hasattr(text, "__html__") else html.escape(text)
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    """A date and time picker (``<input type="datetime-local">``); the value is read in the
+    site's time zone (Asia/Tokyo)."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)

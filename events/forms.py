@@ -8,16 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 from consortium.fiscal import fiscal_year_choices
 from consortium.uploads import validate_upload
+from consortium.widgets import DateTimeLocalInput
 from members.models import Organisation, Person, Sector, StudyGroup
 
 from .models import MATERIAL_KINDS, AttendanceStatus, Meeting, MeetingKind
-
-
-class DateTimeLocalInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
 def _formfield(model_field, **kwargs):

@@ -221,20 +221,25 @@ def participation_export(*, fiscal_year: int | None = None, language: str = "ja"
 
 
 PARTICIPATION_COUNTS = [column.key for column in PARTICIPATION_COLUMNS[4:]]
+PARTICIPATION_FIELDS = (
+    "fiscal_year",
+    "study_group_id",
+    "study_group__name",
+    "study_group__parent__name",
+    *PARTICIPATION_COUNTS,
+)
+
+
+def participation_rows_queryset(fiscal_year: int | None = None) -> QuerySet:
+    """The participation rows as tuples (``PARTICIPATION_FIELDS``), in export order."""
+    return participation_queryset(fiscal_year).values_list(*PARTICIPATION_FIELDS)
 
 
 def participation_copy_sql(fiscal_year: int | None, all_label: str) -> tuple[str, tuple]:
     """The participation CSV's rows as SQL (``copy_csv``): the same cells as ``rows()`` through
     the CSV writer — the whole consortium's row named ``all_label``, counts as numbers."""
     cell = copy_csv
-    queryset = participation_queryset(fiscal_year).values_list(
-        "fiscal_year",
-        "study_group_id",
-        "study_group__name",
-        "study_group__parent__name",
-        *PARTICIPATION_COUNTS,
-    )
-    columns, rest, params = cell.columns_of(queryset)
+    columns, rest, params = cell.columns_of(participation_rows_queryset(fiscal_year))
     year, group_id, name, parent, *counts = columns
     group_name = (
         f"(CASE WHEN {group_id} IS NULL THEN {cell.sql_literal(all_label)} ELSE {name} END)"

@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from consortium.fiscal import current_fiscal_year, fiscal_year_choices
+from consortium.widgets import DateTimeLocalInput
 from members.models import Organisation, Sector, StudyGroup
 
 from ..models import FIRST_FISCAL_YEAR, FISCAL_YEARS_AHEAD
@@ -19,15 +20,6 @@ from .services.applications import check_budget_total, validate_attachment
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 JST_HELP = _("日本時間（JST）で入力します。")
-
-
-class DateTimeLocalInput(forms.DateTimeInput):
-    """A date and time picker; the value is read in the site's time zone (Asia/Tokyo)."""
-
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
 class CallForm(forms.ModelForm):

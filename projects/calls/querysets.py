@@ -11,6 +11,8 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from members import roles
 
@@ -26,6 +28,28 @@ class CallQuerySet(models.QuerySet):
 
 
 class ApplicationQuerySet(models.QuerySet):
+    def with_totals(self) -> ApplicationQuerySet:
+        """Annotate ``budget_total`` (the sum of the budget lines, 0 without lines) and
+        ``n_attachments``: one subquery each, for lists of applications."""
+        from .models import ApplicationAttachment, BudgetLine
+
+        def per_application(model, aggregate) -> Coalesce:
+            return Coalesce(
+                Subquery(
+                    model.objects.filter(application_id=OuterRef("pk"))
+                    .values("application_id")
+                    .annotate(value=aggregate)
+                    .values("value")[:1],
+                    output_field=IntegerField(),
+                ),
+                0,
+            )
+
+        return self.annotate(
+            budget_total=per_application(BudgetLine, Sum("amount")),
+            n_attachments=per_application(ApplicationAttachment, Count("pk")),
+        )
+
     def submitted(self) -> ApplicationQuerySet:
         return self.filter(status="submitted")
 

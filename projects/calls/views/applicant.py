@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum
-from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -21,37 +19,10 @@ from members.access import AffiliatedPersonRequiredMixin, LoginRequiredMixin
 
 from ...templatetags.calls_tags import call_state
 from ..forms import ApplicationForm, AttachmentForm, BudgetFormSet
-from ..models import Application, ApplicationAttachment, BudgetLine, Call
+from ..models import Application, ApplicationAttachment, Call
 from ..services import applications as services
 
 FORM_TEMPLATE = "projects/calls/application_form.html"
-
-
-def budget_total():
-    """Annotation: the sum of an application's budget lines (0 without lines), one subquery."""
-    return Coalesce(
-        Subquery(
-            BudgetLine.objects.filter(application_id=OuterRef("pk"))
-            .values("application_id")
-            .annotate(total=Sum("amount"))
-            .values("total")[:1],
-            output_field=IntegerField(),
-        ),
-        0,
-    )
-
-
-def attachment_count():
-    return Coalesce(
-        Subquery(
-            ApplicationAttachment.objects.filter(application_id=OuterRef("pk"))
-            .values("application_id")
-            .annotate(n=Count("pk"))
-            .values("n")[:1],
-            output_field=IntegerField(),
-        ),
-        0,
-    )
 
 
 def _organisation_id(user) -> int | None:
@@ -263,7 +234,7 @@ class MyApplicationListView(AffiliatedPersonRequiredMixin, ListView):
         return (
             _own_applications(self.request.user)
             .select_related("call")
-            .annotate(budget_total=budget_total(), n_attachments=attachment_count())
+            .with_totals()
             .order_by("-created_at", "-pk")
         )
 

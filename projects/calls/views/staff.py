@@ -17,7 +17,6 @@ from members.access import SecretariatRequiredMixin
 from ..forms import CallForm, CityChallengeForm, CriterionFormSet, SupportKindForm
 from ..models import Application, Call, CityChallenge, SupportKind
 from ..services import calls as services
-from .applicant import attachment_count, budget_total
 
 
 class CallStaffListView(SecretariatRequiredMixin, ListView):
@@ -117,7 +116,7 @@ class CallApplicationListView(SecretariatRequiredMixin, TemplateView):
         applications = (
             Application.objects.filter(call=call)
             .select_related("organisation")
-            .annotate(budget_total=budget_total(), n_attachments=attachment_count())
+            .with_totals()
             .order_by("sequence", "created_at", "pk")
         )
         return super().get_context_data(call=call, applications=applications, **kwargs)
