@@ -236,26 +236,13 @@ class ExportLogView(AdministratorRequiredMixin, ListView):
 
 
 def open_data(request):
-    layout = exports.open_data_layout()
-    return render(
-        request,
-        "reports/open_data.html",
-        {
-            "columns": exports.OPEN_DATA_LAYOUTS[layout],
-            "legacy_columns": exports.OPEN_DATA_LEGACY_COLUMNS,
-            "default_layout": layout,
-        },
-    )
+    return render(request, "reports/open_data.html", {"columns": exports.OPEN_DATA_COLUMNS})
 
 
-def open_data_file(request, fmt: str):
-    """Public meetings as 自治体標準オープンデータセット「イベント一覧」 (no login needed), CSV or
-    XLSX (the authority code a text cell, dates date cells): ``?layout=legacy`` the former
-    推奨データセット headers, ``?encoding=cp932`` a Shift_JIS CSV."""
-    export = exports.open_data_export(request.GET.get("layout"))
-    if fmt == "xlsx":
-        return export_response(export, "xlsx", "")
+def open_data_csv(request):
+    """Public meetings as 自治体標準オープンデータセット「イベント一覧」 (no login needed)."""
     encoding = "cp932" if request.GET.get("encoding") == "cp932" else "utf-8-sig"
+    export = exports.open_data_export()
     try:
         return export_response(export, "csv", encoding)
     except writers.ExportEncodingError as exc:
@@ -273,11 +260,6 @@ class OpenDataView(View):
 
 class OpenDataCsvView(View):
     http_method_names = ["get", "head", "options"]
-    fmt = "csv"
 
     def get(self, request):
-        return open_data_file(request, self.fmt)
-
-
-class OpenDataXlsxView(OpenDataCsvView):
-    fmt = "xlsx"
+        return open_data_csv(request)

@@ -16,7 +16,6 @@ from .factories import FundingFactory, MeetingFactory
 FIELDS = (
     "meetings",
     "attendance_total",
-    "public_participants",
     "absent",
     "excused",
     "unique_people",
