@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import random
+import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -631,14 +632,24 @@ class Generator:
                 pk += 1
                 if year == latest:
                     registration_rows.append(
-                        (reg_pk, meeting, person, "registered", reg_pk, None, at, None)
+                        (
+                            reg_pk,
+                            meeting,
+                            person,
+                            "registered",
+                            reg_pk,
+                            None,
+                            at,
+                            None,
+                            secrets.token_urlsafe(24),  # not from rng: the data stays the same
+                        )
                     )
                     reg_pk += 1
         columns = ["id", "meeting_id", "person_id", "organisation_id", "status"]
         columns += ["recorded_by_id", "recorded_at"]
         self._count("attendance", write_rows(Attendance._meta.db_table, columns, attendance_rows))
         reg_columns = ["id", "meeting_id", "person_id", "status", "position", "registered_by_id"]
-        reg_columns += ["created_at", "cancelled_at"]
+        reg_columns += ["created_at", "cancelled_at", "ticket_token"]
         self._count(
             "registrations", write_rows(Registration._meta.db_table, reg_columns, registration_rows)
         )

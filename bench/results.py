@@ -44,6 +44,7 @@ SCALE_ROWS = [
     ("incremental roll-up", "incremental_ms", "ms", "≤ 50 ms", lambda v: v <= 50),
     ("dashboard p95 (10 connections)", "dashboard_p95_ms", "ms", "≤ 150 ms", lambda v: v <= 150),
     ("directory p95 (10 connections)", "directory_p95_ms", "ms", "≤ 150 ms", lambda v: v <= 150),
+    ("check-in p95 (10 tablets)", "checkin_p95_ms", "ms", "≤ 200 ms", lambda v: v <= 200),
     ("attendance CSV export, share of COPY", "copy_share", "%", "≥ 60%", lambda v: v >= 0.6),
     (
         "annual summary CSV export, share of COPY",

@@ -160,7 +160,7 @@ def measure_size(url: str, attendance: int) -> tuple[list[Figure], str]:
     _log("queries per page: bench database")
     figures += pages_figures(demo, page_counts(url))
 
-    from . import catalogue, export, importing, load, rollup
+    from . import catalogue, checkin, export, importing, load, rollup
 
     steps = [
         # Alternating runs of both sides, fewer where one side takes tens of seconds.
@@ -171,6 +171,7 @@ def measure_size(url: str, attendance: int) -> tuple[list[Figure], str]:
         ("CSV export vs COPY", export.measure),
         ("CPU per warm request", load.measure_cpu),
         ("pages under load", load.measure),
+        ("check-in at 10 tablets", checkin.measure),
     ]
     for label, step in steps:
         _log(label)

@@ -60,7 +60,11 @@ def peak_rss_kb(pid: int) -> int:
 
 
 @contextlib.contextmanager
-def gunicorn(*, workers: int = 2, threads: int = 4, timeout: int = 120) -> Iterator[Server]:
+def gunicorn(
+    *, workers: int = 2, threads: int = 4, timeout: int = 120, env: dict[str, str] | None = None
+) -> Iterator[Server]:
+    """``env``: more environment for the server (e.g. a Celery broker of its own)."""
+    extra = env or {}
     port = free_port()
     env = {
         **os.environ,
@@ -72,6 +76,7 @@ def gunicorn(*, workers: int = 2, threads: int = 4, timeout: int = 120) -> Itera
         "STATICFILES_BACKEND": "whitenoise.storage.CompressedStaticFilesStorage",
         "DJANGO_SETTINGS_MODULE": "consortium.settings",
         "CACHE_URL": cache_url(),
+        **extra,
     }
     command = [
         sys.executable,

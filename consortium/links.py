@@ -1,12 +1,13 @@
-"""Links: ``reverse()`` once per process instead of once per link for menus and long lists, and
-the one decision on where a ``next=`` parameter may send somebody."""
+"""Links: ``reverse()`` once per process instead of once per link for menus and long lists, the
+site's absolute URLs (``KYOSO_SITE_URL``), and the one decision on where a ``next=`` parameter may
+send somebody."""
 
 from __future__ import annotations
 
 import functools
 import unicodedata
 from collections.abc import Callable
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -49,6 +50,24 @@ def pk_url(viewname: str) -> Callable[[int], str]:
     """
     before, after = _reversed(viewname, *_key(), True)
     return lambda pk: f"{before}{int(pk)}{after}"
+
+
+def site_url(path: str = "") -> str:
+    """``path`` (from ``reverse()``) as an absolute URL on the site's public address
+    (``KYOSO_SITE_URL``), for links read outside a request of this site: calendar feeds, open
+    data, e-mails. The request's ``Host`` is not used: it changes with the proxy or name a feed
+    was fetched through, and a client can send any."""
+    return f"{settings.KYOSO_SITE_URL}{path}"
+
+
+def site_host() -> str:
+    """The host name of ``KYOSO_SITE_URL`` (without port), e.g. for iCalendar UIDs."""
+    return urlsplit(settings.KYOSO_SITE_URL).hostname or "localhost"
+
+
+def webcal_url(path: str) -> str:
+    """``site_url(path)`` with the ``webcal://`` scheme calendar apps subscribe to."""
+    return "webcal://" + site_url(path).split("://", 1)[1]
 
 
 def safe_next(request: HttpRequest, fallback: str, *, field: str = "next") -> str:

@@ -10,10 +10,23 @@ from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
 
 
+def allow_features(response: HttpResponse, *features: str) -> HttpResponse:
+    """Let the page of this response use these browser features, for the site itself only
+    (``feature=(self)``), e.g. the camera of the 受付 page; every other page keeps them off."""
+    response.kyoso_allowed_features = frozenset(features)
+    return response
+
+
+def _allowing(policy: str, features: frozenset[str]) -> str:
+    items = [item.strip() for item in policy.split(",") if item.strip()]
+    kept = [item for item in items if item.split("=", 1)[0].strip() not in features]
+    return ", ".join([*(f"{name}=(self)" for name in sorted(features)), *kept])
+
+
 class PermissionsPolicyMiddleware:
     """Adds ``Permissions-Policy`` (``KYOSO_PERMISSIONS_POLICY``) to every response: browser
-    features no Kyoso page uses stay off even if a script found its way in. The camera stays
-    allowed for the site itself (scanning tickets at the door)."""
+    features no Kyoso page uses stay off even if a script found its way in. A view that needs
+    one (the camera for scanning tickets at the door) says so with ``allow_features``."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -22,7 +35,9 @@ class PermissionsPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if self.policy:
-            response.headers.setdefault("Permissions-Policy", self.policy)
+            allowed = getattr(response, "kyoso_allowed_features", None)
+            policy = _allowing(self.policy, allowed) if allowed else self.policy
+            response.headers.setdefault("Permissions-Policy", policy)
         return response
 
 

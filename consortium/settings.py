@@ -209,6 +209,18 @@ CELERY_BEAT_SCHEDULE: dict = {  # nightly full recompute of the report roll-ups 
         "task": "consortium.sweep_pending_uploads",
         "schedule": 3600.0,
     },
+    # Citizens' registrations: personal data deleted KYOSO_PUBLIC_RETENTION_DAYS after the
+    # meeting, unconfirmed ones deleted once their link expired (hourly).
+    "events-purge-public-registrations": {
+        "task": "events.purge_public_registrations",
+        "schedule": 3600.0,
+    },
+    # The ids of marks sent from the attendance sheet (de-duplication of offline queues) are
+    # kept 30 days (events.services.ATTENDANCE_MARK_DAYS): forgotten every night (03:20 JST).
+    "events-purge-attendance-marks": {
+        "task": "events.purge_attendance_marks",
+        "schedule": __import__("celery.schedules").schedules.crontab(hour=3, minute=20),
+    },
 }
 
 # Sessions live in the database so that a Redis outage never logs anybody out.
@@ -334,11 +346,12 @@ SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-# Browser features no page uses stay off; the camera stays allowed for the site itself (ticket
-# scanning at the door). Empty turns the header off.
+# Browser features no page uses stay off; the 受付 page alone allows the camera for the site
+# itself (scanning tickets at the door: consortium.middleware.allow_features). Empty turns the
+# header off.
 KYOSO_PERMISSIONS_POLICY = env.str(
     "KYOSO_PERMISSIONS_POLICY",
-    default="camera=(self), microphone=(), geolocation=(), payment=(), usb=()",
+    default="camera=(), microphone=(), geolocation=(), payment=(), usb=()",
 )
 # The site's own pages run no inline script: scripts come from /static/ only.
 CONTENT_SECURITY_POLICY = {
@@ -361,6 +374,43 @@ KYOSO_SITE_NAME = env.str("KYOSO_SITE_NAME", default="Kyoso 共創ポータル")
 KYOSO_HOST_CITY = env.str("KYOSO_HOST_CITY", default="平塚市")
 KYOSO_PREFECTURE = env.str("KYOSO_PREFECTURE", default="神奈川県")
 KYOSO_AUTHORITY_CODE = env.str("KYOSO_AUTHORITY_CODE", default="142034")
+# The site's public address (scheme and host, no trailing slash) for links that leave a request
+# behind: calendar feeds (their UIDs too), open data, e-mails. Never the Host header a request
+# came with, which differs by proxy and can be forged. Defaults from KYOSO_DOMAIN (compose).
+KYOSO_DOMAIN = env.str("KYOSO_DOMAIN", default="")
+KYOSO_SITE_URL = (
+    env.str("KYOSO_SITE_URL", default="")  # empty (as compose passes it unset) = the default
+    or (
+        f"https://{KYOSO_DOMAIN}"
+        if KYOSO_DOMAIN not in ("", "localhost")
+        else ("http://localhost" if KYOSO_DOMAIN else "http://127.0.0.1:8000")
+    )
+).rstrip("/")
+if not KYOSO_SITE_URL.startswith(("https://", "http://")) or "/" in KYOSO_SITE_URL.split("//")[1]:
+    raise ImproperlyConfigured(
+        f"KYOSO_SITE_URL must be a scheme and host such as https://kyoso.example.jp, "
+        f"not {KYOSO_SITE_URL!r}"
+    )
+# The default column layout of the open-data event list: "standard" (自治体標準オープンデータセット)
+# or "legacy" (the former 推奨データセット headers); ?layout= overrides it per download.
+KYOSO_OPEN_DATA_LAYOUT = env.str("KYOSO_OPEN_DATA_LAYOUT", default="standard")
+if KYOSO_OPEN_DATA_LAYOUT not in ("standard", "legacy"):
+    raise ImproperlyConfigured(
+        f"KYOSO_OPEN_DATA_LAYOUT must be standard or legacy, not {KYOSO_OPEN_DATA_LAYOUT!r}"
+    )
+# Self check-in at the door poster opens this many minutes before a meeting starts.
+KYOSO_SELF_CHECKIN_OPENS_MINUTES = env.int("KYOSO_SELF_CHECKIN_OPENS_MINUTES", default=30)
+# Citizens' registrations for public meetings (一般参加申込, events.public_registration): the
+# most people one registration may bring, how long its confirmation link works, how many days
+# after the meeting its personal data is deleted (the counts stay), and the limits against bulk
+# fake registrations (attempts per client address an hour, per e-mail address a day, unconfirmed
+# registrations per meeting an hour; 0 turns a limit off).
+KYOSO_PUBLIC_MAX_SEATS = env.int("KYOSO_PUBLIC_MAX_SEATS", default=5)
+KYOSO_PUBLIC_CONFIRM_HOURS = env.int("KYOSO_PUBLIC_CONFIRM_HOURS", default=24)
+KYOSO_PUBLIC_RETENTION_DAYS = env.int("KYOSO_PUBLIC_RETENTION_DAYS", default=30)
+KYOSO_PUBLIC_RATE_IP_PER_HOUR = env.int("KYOSO_PUBLIC_RATE_IP_PER_HOUR", default=5)
+KYOSO_PUBLIC_RATE_EMAIL_PER_DAY = env.int("KYOSO_PUBLIC_RATE_EMAIL_PER_DAY", default=3)
+KYOSO_PUBLIC_RATE_MEETING_PER_HOUR = env.int("KYOSO_PUBLIC_RATE_MEETING_PER_HOUR", default=50)
 
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True

@@ -1,8 +1,13 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Attendance, CalendarToken, Material, Meeting, Registration
+from members import roles
+
+from .models import Attendance, CalendarToken, Material, Meeting, PublicRegistration, Registration
 
 
 class MaterialInline(admin.TabularInline):
@@ -69,3 +74,63 @@ class RegistrationAdmin(SimpleHistoryAdmin):
 class CalendarTokenAdmin(admin.ModelAdmin):
     list_display = ("user", "created_at")
     readonly_fields = ("token",)
+
+
+@admin.register(PublicRegistration)
+class PublicRegistrationAdmin(admin.ModelAdmin):
+    """Citizens' registrations (一般参加申込), read-only for secretariat staff: they are made,
+    confirmed and cancelled by the citizens' own links, checked in on the sheet or at the door,
+    and their personal data is deleted by the beat task — or at once, on a citizen's request, with
+    the action (the counts stay). The tokens of the links are never shown."""
+
+    list_display = (
+        "meeting",
+        "name",
+        "seats",
+        "status",
+        "confirmed_at",
+        "checked_in_at",
+        "purged_at",
+        "created_at",
+    )
+    list_filter = ("status", ("confirmed_at", admin.EmptyFieldListFilter), "meeting__fiscal_year")
+    search_fields = ("name", "name_kana", "email", "meeting__title")
+    list_select_related = ("meeting",)
+    fields = (
+        "meeting",
+        "name",
+        "name_kana",
+        "email",
+        "affiliation",
+        "seats",
+        "status",
+        "position",
+        "consented_at",
+        "created_at",
+        "confirmed_at",
+        "checked_in_at",
+        "cancelled_at",
+        "purged_at",
+    )
+    readonly_fields = fields
+    actions = ["erase_personal_data"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # the seats and check-ins count in the reports
+
+    @admin.action(
+        description=gettext_lazy("選択した申込の個人情報を削除する（人数・受付は残ります）")
+    )
+    def erase_personal_data(self, request, queryset):
+        from .public_registration import public_registrations_erase
+
+        if not roles.is_secretariat(request.user):
+            raise PermissionDenied
+        erased = public_registrations_erase(registrations=queryset)
+        self.message_user(request, _("%(n)s 件の個人情報を削除しました。") % {"n": erased})

@@ -23,13 +23,22 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from decimal import Decimal
 
 from django.utils import timezone
 
 from members.models import Membership, Person, StudyGroup
 from projects.models import Project
 
-from .models import Attendance, Meeting, MeetingKind, MeetingStatus, Registration
+from .models import (
+    Attendance,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    PublicRegistration,
+    Registration,
+)
+from .services import CALENDAR_FIELDS, meeting_revised
 from .signals import attendance_changed
 
 GROUP = "平塚海洋エネルギー研究会"
@@ -109,7 +118,7 @@ HISTORY = [
     ("2", SUB, "2025-01-24 14:00", CITY_HALL, 29, 0, "第2部会 令和6年度 第2回"),
     ("", ASSEMBLY, "2025-05-23 13:30", CITY_HALL, 56, 0, "令和7年度 総会"),
     ("1", SUB, "2025-07-18 14:00", CITY_HALL, 35, 0, "第1部会 令和7年度 第1回"),
-    ("", OPEN_HOUSE, "2025-08-02 10:00", PORT, 16, 58,
+    ("", OPEN_HOUSE, "2025-08-02 10:00", PORT, 16, 46,
      "夏休み 波力発電所 見学会（児童・生徒向け）"),
     ("2", SUB, "2025-10-17 14:00", CITY_HALL, 31, 0, "第2部会 令和7年度 第1回"),
     ("1", SUB, "2026-02-13 14:00", CITY_HALL, 30, 0, "第1部会 令和7年度 第2回"),
@@ -121,6 +130,42 @@ HISTORY = [
 ]  # fmt: skip
 
 PUBLIC_KINDS = {K.OPEN_HOUSE, K.SYMPOSIUM}
+
+# Where the public meetings take place, for the open data and the map link: (address, latitude,
+# longitude). Positions are approximate, read off the GSI map (地理院地図) for the demo.
+PLACES = {
+    PORT: ("神奈川県平塚市千石河岸", "35.316700", "139.363900"),
+    HALL: ("神奈川県平塚市追分1-20", "35.337000", "139.344000"),
+}
+
+# The public meetings' titles in kana and English (イベント名_カナ, イベント名_英字), as the
+# meeting form stores them (full-width katakana, half-width brackets).
+TITLES = {
+    "平塚波力発電所 工事見学会": (
+        "ヒラツカハリョクハツデンショ コウジケンガクカイ",
+        "Hiratsuka Wave Power Plant: Construction Site Tour",
+    ),
+    "平塚波力発電所 見学会": (
+        "ヒラツカハリョクハツデンショ ケンガクカイ",
+        "Hiratsuka Wave Power Plant Tour",
+    ),
+    "夏休み 波力発電所 見学会（児童・生徒向け）": (
+        "ナツヤスミ ハリョクハツデンショ ケンガクカイ(ジドウ・セイトムケ)",
+        "Summer Holiday Wave Power Plant Tour (for Pupils and Students)",
+    ),
+    "海洋エネルギー シンポジウム 2024": (
+        "カイヨウエネルギー シンポジウム 2024",
+        "Marine Energy Symposium 2024",
+    ),
+    "波力発電装置 見学会（平塚新港）": (
+        "ハリョクハツデンソウチ ケンガクカイ(ヒラツカシンコウ)",
+        "Wave Power Device Tour (Hiratsuka New Port)",
+    ),
+    "海洋エネルギー シンポジウム 2027": (
+        "カイヨウエネルギー シンポジウム 2027",
+        "Marine Energy Symposium 2027",
+    ),
+}
 
 # Announced meetings of FY2026, open for registration:
 # (group, with the project, kind, title, date, time, venue, visibility, capacity)
@@ -134,6 +179,70 @@ UPCOMING = [
     ("", False, K.GENERAL_ASSEMBLY, "令和8年度 総会", "2027-02-26", "13:30", CITY_HALL, "members",
      None),
 ]  # fmt: skip
+
+
+# Citizens' registrations (一般参加申込) of the 見学会 at 平塚新港 ahead: (name, kana, e-mail,
+# affiliation, people). Loaded after its day, the first four were checked in at the door.
+CITIZENS = [
+    ("小林 美咲", "コバヤシ ミサキ", "misaki.kobayashi@example.jp", "", 3),
+    ("佐々木 大輔", "ササキ ダイスケ", "d.sasaki@example.jp", "湘南ものづくり研究所", 1),
+    ("高田 直美", "タカダ ナオミ", "naomi.takada@example.jp", "", 2),
+    ("井上 翔太", "イノウエ ショウタ", "inoue.shota@example.jp", "市民エネルギーの会", 1),
+    ("森本 さくら", "モリモト サクラ", "sakura.morimoto@example.jp", "", 4),
+    ("長谷川 健", "ハセガワ ケン", "ken.hasegawa@example.jp", "", 1),
+]
+# The summer 見学会 of FY2025: families registered online, checked in at the door; their personal
+# data was deleted 30 days after (KYOSO_PUBLIC_RETENTION_DAYS), the people they brought remain.
+SUMMER_OPEN_HOUSE = ("夏休み 波力発電所 見学会（児童・生徒向け）", dt.date(2025, 8, 2))
+SUMMER_SEATS = [3, 2, 4, 1, 2]  # 12 一般参加者 (+ 46 counted at the door, + 16 by name)
+
+
+def _citizens(meeting: Meeting) -> None:
+    """Confirmed citizens' registrations of a public meeting ahead, once (a second load finds
+    them): in the order they confirmed, after the members' registrations."""
+    if meeting.public_registrations.exists():
+        return
+    last = meeting.registrations.order_by("-position").values_list("position", flat=True).first()
+    held = meeting.status == MeetingStatus.HELD
+    created = meeting.registration_opens_at or timezone.now()
+    PublicRegistration.objects.bulk_create(
+        PublicRegistration(
+            meeting=meeting,
+            name=name,
+            name_kana=kana,
+            email=email,
+            affiliation=affiliation,
+            seats=seats,
+            status=PublicRegistration.Status.REGISTERED,
+            position=(last or 0) + n,
+            consented_at=created + dt.timedelta(days=n),
+            created_at=created + dt.timedelta(days=n),
+            confirmed_at=created + dt.timedelta(days=n, minutes=7),
+            checked_in_at=meeting.starts_at if held and n <= 4 else None,
+        )
+        for n, (name, kana, email, affiliation, seats) in enumerate(CITIZENS, start=1)
+    )
+
+
+def _citizens_long_ago(meeting: Meeting) -> None:
+    """Checked-in citizens' registrations of a held meeting, already purged: counts only."""
+    if meeting.public_registrations.exists():
+        return
+    starts = meeting.starts_at  # 10:00
+    PublicRegistration.objects.bulk_create(
+        PublicRegistration(
+            meeting=meeting,
+            seats=seats,
+            status=PublicRegistration.Status.REGISTERED,
+            position=n,
+            consented_at=starts - dt.timedelta(days=20 - n),
+            created_at=starts - dt.timedelta(days=20 - n),
+            confirmed_at=starts - dt.timedelta(days=20 - n),
+            checked_in_at=starts + dt.timedelta(minutes=n),
+            purged_at=starts + dt.timedelta(days=31),
+        )
+        for n, seats in enumerate(SUMMER_SEATS, start=1)
+    )
 
 
 def status_on(date: dt.date, today: dt.date) -> str:
@@ -207,8 +316,27 @@ def _update(meeting: Meeting, **values) -> None:
     changed = [name for name, value in values.items() if getattr(meeting, name) != value]
     for name in changed:
         setattr(meeting, name, values[name])
+    if set(changed) & set(CALENDAR_FIELDS):  # a calendar that has the meeting must see it
+        changed += meeting_revised(meeting)
     if changed:
         meeting.save(update_fields=changed)
+
+
+def _open_data(meeting: Meeting) -> None:
+    """A public meeting's reading, English title, address and position (a second load finds
+    them set)."""
+    if meeting.visibility != "public":
+        return
+    kana, english = TITLES.get(meeting.title, ("", ""))
+    address, latitude, longitude = PLACES.get(meeting.venue, ("", None, None))
+    _update(
+        meeting,
+        title_kana=kana,
+        title_en=english,
+        address=address,
+        latitude=Decimal(latitude) if latitude else None,
+        longitude=Decimal(longitude) if longitude else None,
+    )
 
 
 def _attend(meeting: Meeting, roster: Roster, today: dt.date, named: int, walk_ins: int) -> None:
@@ -249,6 +377,7 @@ def load(*, stdout) -> None:
                 "project": project if kind == K.OPEN_HOUSE else None,
             },
         )
+        _open_data(meeting)
         _attend(meeting, roster, today, named, walk_ins)
         years.add(meeting.fiscal_year)
 
@@ -273,6 +402,7 @@ def load(*, stdout) -> None:
                 "description": "会員の皆さまのご参加をお待ちしています。",
             },
         )
+        _open_data(meeting)
         # Loaded after its day, an announced meeting counts as held, with 30 members there.
         _attend(meeting, roster, today, named=30, walk_ins=0)
         upcoming.append(meeting)
@@ -287,5 +417,8 @@ def load(*, stdout) -> None:
             status=Registration.Status.REGISTERED,
             defaults={"position": position},
         )
+    _citizens(upcoming[1])  # 波力発電装置 見学会（平塚新港）
+    summer = Meeting.objects.get(title=SUMMER_OPEN_HOUSE[0], date=SUMMER_OPEN_HOUSE[1])
+    _citizens_long_ago(summer)
     attendance_changed.send(sender=Meeting, fiscal_years=years)
     stdout.write(f"events: {Meeting.objects.count()} meetings")

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from decimal import ROUND_HALF_UP, Decimal
+
 from django import forms
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -21,7 +26,41 @@ def _formfield(model_field, **kwargs):
     return model_field.formfield(**kwargs)
 
 
+def katakana(text: str) -> str:
+    """A reading as the open data wants it: full-width katakana (NFKC turns half-width kana
+    full-width), hiragana turned into katakana, spaces collapsed."""
+    text = unicodedata.normalize("NFKC", text)
+    text = "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in text)
+    return " ".join(text.split())
+
+
+def _has_kanji(text: str) -> bool:
+    return any(unicodedata.name(c, "").startswith("CJK UNIFIED IDEOGRAPH") for c in text)
+
+
+# Read into the open data (イベント一覧) and the calendars; shown together on the form.
+OPEN_DATA_FIELDS = ("title_kana", "title_en", "venue", "address", "latitude", "longitude")
+COORDINATE_PLACES = Decimal("0.000001")  # the model keeps 6 decimal places (about 10 cm)
+
+
 class MeetingForm(forms.ModelForm):
+    latitude = forms.DecimalField(
+        label=_("緯度"),
+        required=False,
+        min_value=-90,
+        max_value=90,
+        help_text=_("世界測地系の10進数（例：35.335530）。地理院地図などで確認できます。"),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    longitude = forms.DecimalField(
+        label=_("経度"),
+        required=False,
+        min_value=-180,
+        max_value=180,
+        help_text=_("例：139.349440。緯度と経度は両方入れるか、両方とも空欄にします。"),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+
     class Meta:
         model = Meeting
         formfield_callback = _formfield
@@ -30,10 +69,15 @@ class MeetingForm(forms.ModelForm):
             "project",
             "kind",
             "title",
+            "title_kana",
+            "title_en",
             "date",
             "starts_at",
             "ends_at",
             "venue",
+            "address",
+            "latitude",
+            "longitude",
             "online_url",
             "description",
             "capacity",
@@ -42,6 +86,22 @@ class MeetingForm(forms.ModelForm):
             "visibility",
             "minutes",
         ]
+        help_texts = {
+            "title_kana": _(
+                "全角カタカナで（例：ハツデンショケンガクカイ）。ひらがなはカタカナにします。"
+                "オープンデータの「イベント名_カナ」になります。"
+            ),
+            "title_en": _(
+                "オープンデータの「イベント名_英字」になります（例：Wave Power Plant Tour）。"
+            ),
+            "venue": _(
+                "場所の名称（例：平塚市役所 本館 会議室）。オープンデータの「場所名称」です。"
+            ),
+            "address": _(
+                "都道府県から番地まで（例：神奈川県平塚市浅間町9-1）。建物名・部屋は会場名へ。"
+                "オープンデータの「住所」と会議ページの地図に使います。"
+            ),
+        }
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "starts_at": DateTimeLocalInput(),
@@ -57,10 +117,40 @@ class MeetingForm(forms.ModelForm):
         self.fields["study_group"].queryset = StudyGroup.objects.with_family()
         self.fields["date"].required = False
 
+    @property
+    def main_fields(self) -> list:
+        return [field for field in self if field.name not in OPEN_DATA_FIELDS]
+
+    @property
+    def open_data_fields(self) -> list:
+        return [self[name] for name in OPEN_DATA_FIELDS]
+
+    def clean_title_kana(self) -> str:
+        value = katakana(self.cleaned_data.get("title_kana", ""))
+        if _has_kanji(value):
+            raise forms.ValidationError(_("読みはカタカナで入れてください（漢字は使えません）。"))
+        return value
+
+    def _coordinate(self, name: str) -> Decimal | None:
+        value = self.cleaned_data.get(name)
+        return None if value is None else value.quantize(COORDINATE_PLACES, ROUND_HALF_UP)
+
+    def clean_latitude(self) -> Decimal | None:
+        return self._coordinate("latitude")
+
+    def clean_longitude(self) -> Decimal | None:
+        return self._coordinate("longitude")
+
     def clean(self):
         cleaned = super().clean()
         if not cleaned.get("date") and not cleaned.get("starts_at"):
             self.add_error("date", _("開催日か開始日時を入れてください。"))
+        latitude, longitude = cleaned.get("latitude"), cleaned.get("longitude")
+        if "latitude" not in self.errors and "longitude" not in self.errors:
+            if latitude is None and longitude is not None:
+                self.add_error("latitude", _("経度を入れる場合は緯度も入れてください。"))
+            elif longitude is None and latitude is not None:
+                self.add_error("longitude", _("緯度を入れる場合は経度も入れてください。"))
         return cleaned
 
     def _post_clean(self):
@@ -120,6 +210,12 @@ class AttendanceMarkForm(forms.Form):
     # pages: then the mark is written without the check.
     seen = forms.ChoiceField(choices=[("", ""), *AttendanceStatus.choices], required=False)
 
+    # The mark's id, made by the sheet's script (crypto.randomUUID): a mark sent again is applied
+    # once. Absent without JavaScript (a plain form post is sent once).
+    client_id = forms.RegexField(
+        regex=r"^[A-Za-z0-9_-]{16,64}$", required=False, widget=forms.HiddenInput
+    )
+
     def clean_seen(self) -> str | None:
         return self.cleaned_data["seen"] if "seen" in self.data else None
 
@@ -139,6 +235,8 @@ class WalkInForm(forms.Form):
     sector = forms.ChoiceField(
         label=_("区分"), choices=Sector.choices, initial=Sector.OTHER, required=False
     )
+    # Sent by the button that confirms a new organisation although similar ones are registered.
+    new_organisation = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def clean(self):
         cleaned = super().clean()
@@ -180,3 +278,64 @@ class ImportUploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         validate_upload(upload, kinds=("csv", "xlsx"))
         return upload
+
+
+# Kana as written on forms: katakana or hiragana (full width after NFKC), the long-vowel mark,
+# the middle dot and spaces.
+KANA_PATTERN = re.compile(r"[\u3041-\u3096\u309d\u309e\u30a1-\u30fa\u30fc-\u30fe・ 　]+")
+
+
+class PublicRegistrationForm(forms.Form):
+    """A citizen's registration for a public meeting (no account). ``website`` is a honeypot:
+    hidden from people, filled in by form-filling robots."""
+
+    name = forms.CharField(label=_("氏名"), max_length=100)
+    name_kana = forms.CharField(
+        label=_("氏名（フリガナ）"), max_length=100, help_text=_("例：ヒラツカ ハナコ")
+    )
+    email = forms.EmailField(
+        label=_("メールアドレス"),
+        max_length=254,
+        help_text=_("確認のメールと、受付票（QRコード）のメールをお送りします。"),
+    )
+    affiliation = forms.CharField(
+        label=_("所属（任意）"),
+        max_length=200,
+        required=False,
+        help_text=_("会社・学校・団体名など。なければ空欄で構いません。"),
+    )
+    consent = forms.BooleanField(
+        label=_("上記の「個人情報の取扱い」に同意します"),
+        error_messages={"required": _("申し込むには、個人情報の取扱いへの同意が必要です。")},
+    )
+    website = forms.CharField(
+        label=_("この欄は空欄のままにしてください"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        most = settings.KYOSO_PUBLIC_MAX_SEATS
+        self.fields["seats"] = forms.IntegerField(
+            label=_("人数"),
+            min_value=1,
+            max_value=most,
+            initial=1,
+            help_text=_("ご本人を含めた人数です（%(max)s人まで）。") % {"max": most},
+            widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        )
+        self.order_fields(["name", "name_kana", "email", "affiliation", "seats"])
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+        self.fields["name"].widget.attrs["autocomplete"] = "name"
+
+    def clean_name_kana(self) -> str:
+        kana = unicodedata.normalize("NFKC", self.cleaned_data["name_kana"]).strip()
+        if not KANA_PATTERN.fullmatch(kana):
+            raise forms.ValidationError(
+                _("フリガナはカタカナ（またはひらがな）で入れてください。"), code="kana"
+            )
+        return kana
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()

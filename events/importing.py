@@ -125,6 +125,9 @@ class PlannedMeeting:
     first_row: int = 0
     kind_given: bool = False  # some row named a kind (maybe a wrong one, reported there)
 
+    # What the database holds of an existing meeting (filled by import_plan): person id → status.
+    stored: dict[int, str] = field(default_factory=dict)
+
     @property
     def kind_label(self) -> str:
         return MeetingKind(self.kind).label if self.kind else ""
@@ -132,6 +135,64 @@ class PlannedMeeting:
     @property
     def total(self) -> int:
         return len(self.people) + (self.unnamed or 0)
+
+    # --- what the import changes of an existing meeting (the preview says it) ------------------
+
+    @property
+    def unnamed_before(self) -> int:
+        return self.existing.unnamed_headcount if self.existing else 0
+
+    @property
+    def unnamed_after(self) -> int:
+        """The sheet's unnamed headcount replaces the meeting's; a sheet without one keeps it."""
+        return self.unnamed if self.unnamed is not None else self.unnamed_before
+
+    @property
+    def unnamed_overwritten(self) -> bool:
+        return self.existing is not None and self.unnamed_after != self.unnamed_before
+
+    @property
+    def attended_before(self) -> int:
+        return sum(1 for status in self.stored.values() if status == AttendanceStatus.ATTENDED)
+
+    @property
+    def replaced(self) -> list[tuple[PlannedPerson, str]]:
+        """People recorded otherwise (欠席, 欠席連絡あり) whom the sheet marks 出席, with the
+        status they had."""
+        return [
+            (person, self.stored[person.existing.pk])
+            for person in self.people
+            if person.existing
+            and self.stored.get(person.existing.pk, AttendanceStatus.ATTENDED)
+            != AttendanceStatus.ATTENDED
+        ]
+
+    @property
+    def attended_after(self) -> int:
+        """Named attendees once imported: the stored ones, and everyone the sheet lists who was
+        not recorded 出席 yet (nobody is removed)."""
+        added = sum(
+            1
+            for person in self.people
+            if not person.existing
+            or self.stored.get(person.existing.pk) != AttendanceStatus.ATTENDED
+        )
+        return self.attended_before + added
+
+    @property
+    def total_before(self) -> int:
+        return self.attended_before + self.unnamed_before
+
+    @property
+    def total_after(self) -> int:
+        return self.attended_after + self.unnamed_after
+
+    @property
+    def replaced_labels(self) -> list[dict]:
+        return [
+            {"name": person.name, "before": AttendanceStatus(status).label}
+            for person, status in self.replaced
+        ]
 
 
 @dataclass
@@ -159,6 +220,16 @@ class ImportPlan:
     @property
     def new_organisations(self) -> list[PlannedOrganisation]:
         return [o for o in self.organisations if o.existing is None]
+
+    @property
+    def overwritten_meetings(self) -> list[PlannedMeeting]:
+        """Existing meetings whose stored counts the import changes (the preview lists them)."""
+        return [
+            m
+            for m in self.meetings
+            if m.existing
+            and (m.total_after != m.total_before or m.unnamed_overwritten or m.replaced)
+        ]
 
     @property
     def attendance_count(self) -> int:
@@ -363,10 +434,23 @@ def import_plan(data: bytes, filename: str, *, encoding: str | None = None) -> I
         if not meeting.kind and not meeting.kind_given:
             error(meeting.first_row, "kind", _("新しい会議には種別を入れてください。"))
     plan.meetings = list(planned_meetings.values())
+    _read_stored_attendance(plan.meetings)
     plan.people = list({id(p): p for m in plan.meetings for p in m.people}.values())
     plan.organisations = list(planned_orgs.values())
     plan.errors.sort(key=lambda e: (e.row, list(HEADERS.values()).index(e.column)))
     return plan
+
+
+def _read_stored_attendance(meetings: list[PlannedMeeting]) -> None:
+    """What the existing meetings hold, for the preview to say what the import overwrites. One
+    query, none when every meeting is new."""
+    existing = {m.existing.pk: m for m in meetings if m.existing}
+    if not existing:
+        return
+    for meeting_id, person_id, status in Attendance.objects.filter(
+        meeting_id__in=list(existing)
+    ).values_list("meeting_id", "person_id", "status"):
+        existing[meeting_id].stored[person_id] = status
 
 
 def _parse_date(text: str) -> dt.date | str:
@@ -488,13 +572,55 @@ def import_apply(plan: ImportPlan, *, recorded_by: User | None) -> ImportPlan:
     return plan
 
 
+# The landing page after an import lists the meetings it wrote by id, in runs: "12-40,55".
+RESULT_URL_LIMIT = 500  # PendingUpload.result_url
+MEETING_IDS_MAX_PARTS = 200
+
+
+def meeting_ids_param(ids: list[int]) -> str:
+    """Ids as runs of consecutive numbers: ``[3, 4, 5, 9]`` → ``"3-5,9"``."""
+    parts: list[str] = []
+    ordered = sorted(set(ids))
+    start = previous = None
+    for pk in [*ordered, None]:
+        if start is not None and (pk is None or pk != previous + 1):
+            parts.append(str(start) if start == previous else f"{start}-{previous}")
+            start = None
+        if pk is not None and start is None:
+            start = pk
+        previous = pk
+    return ",".join(parts)
+
+
+def parse_meeting_ids(text: str) -> list[tuple[int, int]]:
+    """The runs of ``meeting_ids_param`` (bounded; what is not a run is left out)."""
+    runs = []
+    for part in text.split(",")[:MEETING_IDS_MAX_PARTS]:
+        first, dash, last = part.strip().partition("-")
+        if not first.isdigit() or (dash and not last.isdigit()):
+            continue
+        low, high = int(first), int(last or first)
+        if low <= high < 2**31:
+            runs.append((low, high))
+    return runs
+
+
 def _result_url(plan: ImportPlan) -> str:
-    """A page that shows the meetings an import wrote: the meeting, or the list of them."""
+    """The page listing exactly the meetings an import wrote (past ones included); for an import
+    of so many scattered meetings that their ids do not fit, the list of all meetings of their
+    fiscal year(s)."""
+    from urllib.parse import urlencode
+
     from django.urls import reverse
 
     meetings = [planned.existing for planned in plan.meetings if planned.existing]
-    if len(meetings) == 1:
-        return reverse("events:meeting_detail", args=[meetings[0].pk])
+    url = (
+        reverse("events:import_result")
+        + "?"
+        + urlencode({"meetings": meeting_ids_param([m.pk for m in meetings])})
+    )
+    if len(url) <= RESULT_URL_LIMIT:
+        return url
     years = {meeting.fiscal_year for meeting in meetings}
     query = f"?when=all&fiscal_year={years.pop()}" if len(years) == 1 else "?when=all"
     return reverse("events:meeting_list") + query

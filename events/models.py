@@ -7,6 +7,7 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -23,6 +24,10 @@ from projects.models import Project
 from .querysets import AttendanceQuerySet, MeetingQuerySet, RegistrationQuerySet
 
 MATERIAL_KINDS = ("pdf", "xlsx", "docx", "pptx", "png", "jpeg")
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
 
 
 class MeetingKind(models.TextChoices):
@@ -72,11 +77,40 @@ class Meeting(models.Model):
     )
     kind = models.CharField(_("種別"), max_length=20, choices=MeetingKind.choices)
     title = models.CharField(_("会議名"), max_length=200)
+    title_kana = models.CharField(
+        _("会議名（カナ）"),
+        max_length=200,
+        blank=True,
+        help_text=_("オープンデータのイベント名_カナ。"),
+    )
+    title_en = models.CharField(_("会議名（英語）"), max_length=200, blank=True)
     date = models.DateField(_("開催日"), help_text=_("開始日時を入れると、その日付になります。"))
     starts_at = models.DateTimeField(_("開始日時"), null=True, blank=True)
     ends_at = models.DateTimeField(_("終了日時"), null=True, blank=True)
     fiscal_year = models.PositiveSmallIntegerField(_("年度"), db_index=True, editable=False)
-    venue = models.CharField(_("会場"), max_length=200, blank=True)
+    venue = models.CharField(
+        _("会場"),
+        max_length=200,
+        blank=True,
+        help_text=_("場所の名称（例：平塚市役所 本館 会議室）。"),
+    )
+    address = models.CharField(_("住所"), max_length=255, blank=True)
+    latitude = models.DecimalField(
+        _("緯度"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("経度"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
     online_url = models.URLField(_("オンライン参加URL"), blank=True)
     description = models.TextField(_("概要"), blank=True)
     capacity = models.PositiveIntegerField(
@@ -113,6 +147,13 @@ class Meeting(models.Model):
     )
     cancel_reason = models.TextField(_("中止の理由"), blank=True, editable=False)
     created_at = models.DateTimeField(_("登録日時"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("更新日時"), default=timezone.now, editable=False)
+    # iCalendar SEQUENCE: raised by the services on every change a calendar shows.
+    sequence = models.PositiveIntegerField(_("改版番号"), default=0, editable=False)
+    # The secret in the door poster's QR code (self check-in); never an id.
+    door_token = models.CharField(
+        _("受付用トークン"), max_length=64, unique=True, default=new_token, editable=False
+    )
 
     objects = MeetingQuerySet.as_manager()
     history = HistoricalRecords()
@@ -276,6 +317,11 @@ class Registration(models.Model):
     )
     created_at = models.DateTimeField(_("申込日時"), default=timezone.now, editable=False)
     cancelled_at = models.DateTimeField(_("取消日時"), null=True, blank=True)
+    # The secret in the ticket's QR code (受付); never an id.
+    ticket_token = models.CharField(
+        _("受付票トークン"), max_length=64, unique=True, default=new_token, editable=False
+    )
+    checked_in_at = models.DateTimeField(_("受付日時"), null=True, blank=True, editable=False)
 
     objects = RegistrationQuerySet.as_manager()
     history = HistoricalRecords()
@@ -297,6 +343,104 @@ class Registration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} — {self.meeting}"
+
+
+class PublicRegistration(models.Model):
+    """A citizen's registration for a public meeting (一般参加申込), without an account.
+
+    Seats and the waiting list are shared with the members' registrations (one ``position``
+    sequence per meeting). Unconfirmed registrations hold no seat. After the meeting, the
+    personal fields are blanked by a beat task (``purged_at``); status, seats and check-in stay,
+    so the counts (一般参加者) do not change."""
+
+    Status = Registration.Status
+
+    meeting = models.ForeignKey(
+        Meeting,
+        verbose_name=_("会議"),
+        on_delete=models.CASCADE,
+        related_name="public_registrations",
+    )
+    name = models.CharField(_("氏名"), max_length=100, blank=True)
+    name_kana = models.CharField(_("氏名（フリガナ）"), max_length=100, blank=True)
+    email = models.EmailField(_("メールアドレス"), blank=True)  # stored lower-cased
+    affiliation = models.CharField(_("所属（任意）"), max_length=200, blank=True)
+    seats = models.PositiveSmallIntegerField(
+        _("人数"), default=1, validators=[MinValueValidator(1)]
+    )
+    status = models.CharField(
+        _("状態"),
+        max_length=12,
+        choices=Registration.Status.choices,
+        default=Registration.Status.REGISTERED,
+    )
+    position = models.PositiveIntegerField(_("受付順"), default=0)
+    consented_at = models.DateTimeField(_("個人情報の取扱いへの同意日時"))
+    confirm_token = models.CharField(
+        _("確認用トークン"), max_length=64, unique=True, default=new_token, editable=False
+    )
+    confirmed_at = models.DateTimeField(_("メール確認日時"), null=True, blank=True)
+    ticket_token = models.CharField(
+        _("受付票トークン"), max_length=64, unique=True, default=new_token, editable=False
+    )
+    cancel_token = models.CharField(
+        _("取消用トークン"), max_length=64, unique=True, default=new_token, editable=False
+    )
+    checked_in_at = models.DateTimeField(_("受付日時"), null=True, blank=True)
+    created_at = models.DateTimeField(_("申込日時"), default=timezone.now, editable=False)
+    cancelled_at = models.DateTimeField(_("取消日時"), null=True, blank=True)
+    purged_at = models.DateTimeField(_("個人情報の削除日時"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("一般参加申込")
+        verbose_name_plural = _("一般参加申込")
+        ordering = ["meeting", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "email"],
+                condition=~Q(status="cancelled") & Q(purged_at__isnull=True),
+                name="public_registration_one_active_per_email",
+            ),
+            models.CheckConstraint(condition=Q(seats__gte=1), name="public_registration_seats"),
+        ]
+        indexes = [
+            models.Index(fields=["meeting", "status", "position"], name="public_reg_queue_idx"),
+            models.Index(fields=["created_at"], name="public_reg_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name or _('（削除済み）')} — {self.meeting}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class AttendanceMark(models.Model):
+    """A mark sent from the attendance sheet, by the id the browser gave it: a mark queued
+    offline and sent twice (or a double tap) is applied once."""
+
+    client_id = models.CharField(_("送信ID"), max_length=64, unique=True)
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("会議"), on_delete=models.CASCADE, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("記録者"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    applied_at = models.DateTimeField(_("適用日時"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("出欠の送信記録")
+        verbose_name_plural = _("出欠の送信記録")
+        indexes = [models.Index(fields=["applied_at"], name="attendance_mark_applied_idx")]
+
+    def __str__(self) -> str:
+        return self.client_id
 
 
 class AttendanceStatus(models.TextChoices):
@@ -359,10 +503,6 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} — {self.meeting} ({self.get_status_display()})"
-
-
-def new_token() -> str:
-    return secrets.token_urlsafe(24)
 
 
 class CalendarToken(models.Model):

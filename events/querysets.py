@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from django.db import models
-from django.db.models import Count, Q
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
+from django.db import models
+from django.db.models import Count, Exists, F, OuterRef, Q, Value
+from django.db.models.functions import Length
+
+from consortium.text import search_key, search_terms
 from members import roles
-from members.models import StudyGroup
+from members.matching import organisation_name_key
+from members.models import Membership, Organisation, Person, StudyGroup
 
 
 def member_group_ids(organisation_id: int | None) -> models.QuerySet:
@@ -53,6 +59,23 @@ class MeetingQuerySet(models.QuerySet):
             attended_count=Count("attendances", filter=Q(attendances__status="attended"))
         )
 
+    def with_sheet_totals(self) -> MeetingQuerySet:
+        """For the attendance sheet: the group (and its parent), the project, and the counts of
+        ``attended_count``, ``absent_count`` and ``excused_count``."""
+        return self.select_related("study_group__parent", "project").annotate(
+            **{
+                f"{status}_count": Count("attendances", filter=Q(attendances__status=status))
+                for status in ("attended", "absent", "excused")
+            }
+        )
+
+    def in_id_runs(self, runs: list[tuple[int, int]]) -> MeetingQuerySet:
+        """Meetings whose id lies in one of the runs ``(first, last)`` (an import's meetings)."""
+        condition = Q()
+        for first, last in runs:
+            condition |= Q(pk__range=(first, last))
+        return self.filter(condition) if runs else self.none()
+
     def in_fiscal_year(self, fy: int) -> MeetingQuerySet:
         return self.filter(fiscal_year=fy)
 
@@ -79,8 +102,6 @@ class AttendanceQuerySet(models.QuerySet):
 def sheet_organisation_ids(meeting) -> models.QuerySet:
     """Organisations expected at a meeting: active members of its group (and parent group), or
     the project's partners, lead and groups' members. A subquery, not a list."""
-    from members.models import Membership, Organisation
-
     memberships = Membership.objects.active()
     if meeting.study_group_id:
         group = meeting.study_group
@@ -94,11 +115,73 @@ def sheet_organisation_ids(meeting) -> models.QuerySet:
     ).values("pk")
 
 
-def sheet_people(meeting) -> list[dict]:
-    """The sheet, grouped by organisation: ``[{"organisation": org, "rows": [row…]}]``, each row
-    ``{"person", "attendance", "registration"}``. Four queries whatever the size."""
-    from members.models import Person
+def sheet_search_terms(query: str | None) -> list[str]:
+    """The words of the sheet's search box as rows are compared with them: ``search_key`` (NFKC,
+    case and katakana/hiragana folded), legal forms dropped (「(株)湘南マリン」 finds 「株式会社湘南
+    マリン」). ``static/js/sheet.js`` folds what staff type the same way."""
+    terms = (search_key(organisation_name_key(term)) for term in search_terms(query))
+    return [term for term in terms if term]
 
+
+def sheet_row_key(person, organisation) -> str:
+    """What a row is searched by: name, kana and organisation, each also without spaces
+    (「山本健二」 finds 「山本 健二」)."""
+    keys = []
+    for text in (person.name, person.name_kana, organisation.name, organisation.name_kana):
+        key = search_key(text)
+        if key:
+            keys += [key, key.replace(" ", "")] if " " in key else [key]
+    return " ".join(keys)
+
+
+def sheet_row_matches(key: str, terms: list[str]) -> bool:
+    return all(term in key for term in terms)
+
+
+@dataclass
+class SheetSection:
+    """Organisations of one part of the sheet: ``[{"organisation", "rows": [row…]}]``."""
+
+    groups: list[dict] = field(default_factory=list)
+
+    @property
+    def people(self) -> int:
+        return sum(len(group["rows"]) for group in self.groups)
+
+    @property
+    def matches(self) -> int:
+        return sum(1 for group in self.groups for row in group["rows"] if not row["hidden"])
+
+
+@dataclass
+class Sheet:
+    """The meeting's own part (its group's members, registrants and everyone recorded) and,
+    folded away, the parent group's other members."""
+
+    own: SheetSection
+    parent: SheetSection
+    terms: list[str]
+
+
+def _sheet_row(person, attendance, registration, terms: list[str]) -> dict:
+    organisation = attendance.organisation if attendance else person.organisation
+    key = sheet_row_key(person, organisation)
+    return {
+        "person": person,
+        "organisation": organisation,
+        "attendance": attendance,
+        "registration": registration,
+        "search": key,
+        "hidden": bool(terms) and not sheet_row_matches(key, terms),
+    }
+
+
+def sheet_people(meeting, query: str = "") -> Sheet:
+    """The sheet, grouped by organisation, each row ``{"person", "attendance", "registration",
+    "search", "hidden"}`` (``hidden``: not matching ``query``). Organisations of the meeting's own
+    group, and any organisation with a registrant or a record, come first; the parent group's
+    other members form the second part. Three queries whatever the size."""
+    terms = sheet_search_terms(query)
     registrations = {r.person_id: r for r in meeting.registrations.exclude(status="cancelled")}
     attendances = {a.person_id: a for a in meeting.attendances.select_related("organisation")}
     people = (
@@ -110,18 +193,312 @@ def sheet_people(meeting) -> list[dict]:
         .select_related("organisation")
         .order_by("organisation__name_kana", "organisation__name", "name_kana", "name")
     )
+    folds = bool(meeting.study_group_id and meeting.study_group.parent_id)
+    if folds:
+        people = people.annotate(
+            in_own_group=Exists(
+                Membership.objects.active().filter(
+                    study_group_id=meeting.study_group_id,
+                    organisation_id=OuterRef("organisation_id"),
+                )
+            )
+        )
     groups: dict[int, dict] = {}
+    own: set[int] = set()
     for person in people:
         attendance = attendances.get(person.pk)
-        organisation = attendance.organisation if attendance else person.organisation
+        registration = registrations.get(person.pk)
+        row = _sheet_row(person, attendance, registration, terms)
+        organisation = row["organisation"]
         group = groups.setdefault(organisation.pk, {"organisation": organisation, "rows": []})
-        group["rows"].append(
-            {
-                "person": person,
-                "attendance": attendance,
-                "registration": registrations.get(person.pk),
-            }
-        )
-    return sorted(
+        group["rows"].append(row)
+        if not folds or attendance or registration or person.in_own_group:
+            own.add(organisation.pk)
+    ordered = sorted(
         groups.values(), key=lambda g: (g["organisation"].name_kana, g["organisation"].name)
     )
+    for group in ordered:
+        group["hidden"] = all(row["hidden"] for row in group["rows"])
+    return Sheet(
+        own=SheetSection([g for g in ordered if g["organisation"].pk in own]),
+        parent=SheetSection([g for g in ordered if g["organisation"].pk not in own]),
+        terms=terms,
+    )
+
+
+def sheet_row(meeting, person, notice: str = "") -> dict:
+    """One row as stored, for the answer to a mark (two queries)."""
+    from .models import Attendance, Registration
+
+    row = _sheet_row(
+        person,
+        Attendance.objects.filter(meeting=meeting, person=person)
+        .select_related("organisation")
+        .first(),
+        Registration.objects.filter(meeting=meeting, person=person).active().first(),
+        [],
+    )
+    row["notice"] = notice
+    return row
+
+
+def sheet_history(meeting, limit: int = 30) -> models.QuerySet:
+    """The sheet's last changes, newest first, with who made them."""
+    from .models import Attendance
+
+    return (
+        Attendance.history.filter(meeting_id=meeting.pk)
+        .select_related("history_user__person", "person")
+        .order_by("-history_date")[:limit]
+    )
+
+
+def _people_matching(words: list[str]) -> Q:
+    """People with every word in their name, kana, e-mail or organisation."""
+    condition = Q()
+    for word in words:
+        condition &= (
+            _name_matching(word)
+            | Q(email__icontains=word)
+            | Q(organisation__in=Organisation.objects.filter(_organisation_matching(word)))
+        )
+    return condition
+
+
+def _name_matching(word: str) -> Q:
+    condition = Q()
+    for variant in _kana_variants(word):
+        condition |= Q(name__icontains=variant) | Q(name_kana__icontains=variant)
+    return condition
+
+
+def _organisation_matching(word: str) -> Q:
+    """An organisation by one word of its name (normalised: 株式会社, (株), ㈱ alike) or kana."""
+    condition = Q()
+    for variant in _kana_variants(word):
+        key = organisation_name_key(variant)  # stored as typed: katakana stays katakana
+        condition |= Q(name_key__contains=key) if key else Q(name__icontains=variant)
+        condition |= Q(name_kana__icontains=variant)
+    return condition
+
+
+def sheet_search_others(meeting, query: str, limit: int = 10) -> dict:
+    """For the sheet's search box: people *not on the sheet* (a walk-in may be one of them) and
+    organisations matching every word (name, kana, e-mail, organisation; katakana or hiragana,
+    full or half width). Two queries."""
+    result = {"q": query, "people": [], "organisations": []}
+    words = search_terms(query)
+    if not words:
+        return result
+    from .models import Registration
+
+    result["people"] = list(
+        Person.objects.filter(_people_matching(words), organisation__isnull=False)
+        .exclude(organisation_id__in=sheet_organisation_ids(meeting))
+        .exclude(pk__in=Registration.objects.filter(meeting=meeting).active().values("person_id"))
+        .exclude(attendances__meeting=meeting)
+        .select_related("organisation")
+        .order_by("name_kana", "name", "pk")[:limit]
+    )
+    organisations = Q()
+    for word in words:
+        organisations &= _organisation_matching(word)
+    result["organisations"] = list(
+        Organisation.objects.filter(organisations).order_by("-is_confirmed", "name_kana", "name")[
+            :limit
+        ]
+    )
+    return result
+
+
+NAME_PREFILTER = 200  # people read to compare names with the typed one
+
+
+def walk_in_matches(meeting, *, name: str, organisation_name: str, limit: int = 5) -> dict:
+    """What the walk-in form finds while staff type: registered people of that name (in that
+    organisation, when one is typed), each with ``attended`` when already marked 出席, and the
+    organisations the typed name means or may mean. Three queries at most."""
+    from .models import AttendanceStatus
+
+    result: dict = {"people": [], "organisations": [], "attended": set()}
+    name_words = search_terms(name)
+    org_words = search_terms(organisation_name)
+    if name_words:
+        # Names are stored as typed (「山本　健二」, 「山本健二」): the database narrows by the
+        # first two characters of each word, the spelling-blind comparison is made here.
+        people = Q()
+        for word in name_words:
+            people &= _name_matching(word[:2])
+        for word in org_words:
+            people &= Q(organisation__in=Organisation.objects.filter(_organisation_matching(word)))
+        wanted = [word.replace(" ", "") for word in name_words]
+        found = (
+            Person.objects.filter(people, organisation__isnull=False)
+            .select_related("organisation")
+            .order_by("name_kana", "name", "pk")[:NAME_PREFILTER]
+        )
+        result["people"] = [
+            person
+            for person in found
+            if all(
+                word in search_key(person.name).replace(" ", "")
+                or word in search_key(person.name_kana).replace(" ", "")
+                for word in wanted
+            )
+        ][:limit]
+    if result["people"]:
+        result["attended"] = set(
+            meeting.attendances.filter(
+                status=AttendanceStatus.ATTENDED, person__in=[p.pk for p in result["people"]]
+            )
+            .order_by()
+            .values_list("person_id", flat=True)
+        )
+    if org_words:
+        exact = list(
+            Organisation.objects.matching(name=organisation_name).order_by("-is_confirmed", "pk")[
+                :limit
+            ]
+        )
+        result["organisations"] = exact + walk_in_organisation_candidates(
+            organisation_name, limit=limit - len(exact)
+        )
+    return result
+
+
+def walk_in_organisation_candidates(name: str, limit: int = 5) -> list:
+    """Registered organisations a name typed at the door may mean besides an exact match: the
+    normalised name (``members.matching``) contains the typed one (「横浜ゴム株式会社」 →
+    「横浜ゴム株式会社 平塚製造所」) or is contained in it. One query."""
+    key = organisation_name_key(name)
+    if len(key) < 2:
+        return []
+    return list(
+        Organisation.objects.alias(typed=Value(key), key_length=Length("name_key"))
+        .filter(Q(name_key__contains=key) | Q(typed__contains=F("name_key"), key_length__gte=2))
+        .exclude(name_key=key)
+        .order_by("-is_confirmed", "name_kana", "name", "pk")[:limit]
+    )
+
+
+def _kana_variants(word: str) -> list[str]:
+    """A search word as typed, in hiragana and in katakana (``search_key`` gives hiragana; names
+    and kana are stored as typed, usually katakana)."""
+    katakana = "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in word)
+    return list(dict.fromkeys([word, katakana]))
+
+
+# --- seats and the waiting list (members' and citizens' registrations share them) ------------
+
+
+class SeatState(NamedTuple):
+    taken: int  # seats held: members registered, plus the seats of confirmed citizens
+    last_position: int  # the highest position given so far (members and citizens, one sequence)
+    waiting: int  # registrations on the waiting list
+
+
+def seat_state(meeting) -> SeatState:
+    """Seats taken, the last position and the length of the waiting list of a meeting, over
+    members' and citizens' registrations (unconfirmed citizens hold no seat). Two queries."""
+    from django.db.models import Max, Sum
+
+    from .models import PublicRegistration, Registration
+
+    members = Registration.objects.filter(meeting=meeting).aggregate(
+        taken=Count("pk", filter=Q(status="registered")),
+        waiting=Count("pk", filter=Q(status="waitlisted")),
+        last=Max("position"),
+    )
+    confirmed = Q(confirmed_at__isnull=False)
+    citizens = PublicRegistration.objects.filter(meeting=meeting).aggregate(
+        taken=Sum("seats", filter=confirmed & Q(status="registered")),
+        waiting=Count("pk", filter=confirmed & Q(status="waitlisted")),
+        # An unconfirmed registration has no place in the queue yet: its position is not one.
+        last=Max("position", filter=confirmed),
+    )
+    return SeatState(
+        taken=members["taken"] + (citizens["taken"] or 0),
+        last_position=max(members["last"] or 0, citizens["last"] or 0),
+        waiting=members["waiting"] + citizens["waiting"],
+    )
+
+
+def waiting_list(meeting) -> list:
+    """The waiting list in its order (position): members' registrations (with their person)
+    and confirmed citizens' registrations, mixed."""
+    from .models import PublicRegistration, Registration
+
+    members = Registration.objects.filter(meeting=meeting, status="waitlisted").select_related(
+        "person"
+    )
+    citizens = PublicRegistration.objects.filter(
+        meeting=meeting, status="waitlisted", confirmed_at__isnull=False, purged_at__isnull=True
+    )
+    return sorted([*members, *citizens], key=lambda entry: (entry.position, entry.created_at))
+
+
+def public_seat_annotations() -> dict:
+    """Annotations of a meeting for its citizens' registrations (confirmed only):
+    ``public_seats`` (seats held), ``public_waiting`` (registrations waiting) and
+    ``public_checked_in`` (seats checked in: 一般参加者). Subqueries, so that they add no rows
+    to the meeting's other counts."""
+    from django.db.models import IntegerField, Subquery, Sum
+    from django.db.models.functions import Coalesce
+
+    from .models import PublicRegistration
+
+    def total(amount, **conditions) -> Coalesce:
+        rows = PublicRegistration.objects.filter(
+            meeting=OuterRef("pk"), confirmed_at__isnull=False, **conditions
+        )
+        summed = rows.order_by().values("meeting").annotate(n=amount).values("n")
+        return Coalesce(Subquery(summed, output_field=IntegerField()), Value(0))
+
+    return {
+        "public_seats": total(Sum("seats"), status="registered"),
+        "public_waiting": total(Count("pk"), status="waitlisted"),
+        "public_checked_in": total(Sum("seats"), status="registered", checked_in_at__isnull=False),
+    }
+
+
+def public_sheet_registrations(meeting) -> models.QuerySet:
+    """The citizens' registrations the attendance sheet lists: confirmed and not cancelled (with
+    a seat or waiting; purged ones too, their counts stay), in their order. One query."""
+    from .models import PublicRegistration
+
+    return (
+        PublicRegistration.objects.filter(meeting=meeting, confirmed_at__isnull=False)
+        .exclude(status="cancelled")
+        .order_by("position", "pk")
+    )
+
+
+# --- 受付 ---------------------------------------------------------------------------------------
+
+
+def checkin_counts(meeting) -> dict[str, int]:
+    """For the 受付 page: people checked in and people with a seat (members' registrations and
+    the seats of confirmed citizens' registrations). One query, written out: it answers every
+    scan, and building it through the ORM cost more than running it."""
+    from django.db import connection
+
+    from .models import PublicRegistration, Registration
+
+    members = connection.ops.quote_name(Registration._meta.db_table)
+    citizens = connection.ops.quote_name(PublicRegistration._meta.db_table)
+    seated = "meeting_id = %s AND status = 'registered'"
+    citizen = f"{seated} AND confirmed_at IS NOT NULL"
+    checked = "checked_in_at IS NOT NULL"
+    sql = (
+        f"SELECT (SELECT COUNT(*) FROM {members} WHERE {seated}),"
+        f" (SELECT COUNT(*) FROM {members} WHERE {seated} AND {checked}),"
+        f" (SELECT COALESCE(SUM(seats), 0) FROM {citizens} WHERE {citizen}),"
+        f" (SELECT COALESCE(SUM(seats), 0) FROM {citizens} WHERE {citizen} AND {checked})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [meeting.pk] * 4)
+        registered, checked_in, public_registered, public_checked_in = cursor.fetchone()
+    return {
+        "registered": registered + public_registered,
+        "checked_in": checked_in + public_checked_in,
+    }

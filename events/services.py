@@ -6,32 +6,38 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
-from django.db import transaction
-from django.db.models import Max
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from consortium.text import search_key
 from consortium.uploads import validate_upload
 from members.models import Organisation, Person, Sector
 
 from .models import (
     MATERIAL_KINDS,
     Attendance,
+    AttendanceMark,
     AttendanceStatus,
     CalendarToken,
     Material,
     Meeting,
     MeetingStatus,
+    PublicRegistration,
     Registration,
 )
+from .querysets import seat_state, waiting_list, walk_in_organisation_candidates
 from .signals import attendance_changed
+from .tickets import TICKET_CONTENT_ID, ticket_email
 
 
 def _changed(fiscal_years: Iterable[int | None]) -> None:
@@ -56,29 +62,73 @@ def _meeting_changed(meeting: Meeting, person_ids: Iterable[int] = ()) -> None:
 # Written only by the status services below (meeting_cancel, meeting_mark_held …).
 STATUS_FIELDS = ("status", "cancelled_at", "cancelled_by_id", "cancel_reason")
 
+# What the calendar feeds show of a meeting (events.calendar): a change to any of them is a new
+# revision (``sequence`` + 1, ``updated_at``), so subscribed calendars replace their copy.
+CALENDAR_FIELDS = (
+    "title",
+    "kind",
+    "date",
+    "starts_at",
+    "ends_at",
+    "venue",
+    "address",
+    "latitude",
+    "longitude",
+    "online_url",
+    "description",
+    "study_group_id",
+    "project_id",
+    "status",
+    "cancel_reason",
+)
+REVISION_FIELDS = ("sequence", "updated_at")
+
+
+def meeting_revised(meeting: Meeting, *, sequence: int | None = None) -> tuple[str, ...]:
+    """Mark the meeting as a new calendar revision (in memory): ``sequence`` one above the stored
+    one (``sequence``, else the instance's), ``updated_at`` now. Returns the fields to save."""
+    meeting.sequence = (meeting.sequence if sequence is None else sequence) + 1
+    meeting.updated_at = timezone.now()
+    return REVISION_FIELDS
+
 
 @transaction.atomic
 def meeting_save(*, meeting: Meeting) -> Meeting:
     """Create or update a meeting (already validated). Moving it to another fiscal year reports
     both years as changed. A new meeting dated before today is recorded after the fact and is
-    held; any other starts scheduled (its status changes only through the services below)."""
+    held; any other starts scheduled (its status changes only through the services below).
+
+    An update that changes what the calendar feeds show (``CALENDAR_FIELDS``) raises the
+    meeting's ``sequence`` and sets ``updated_at``; any other save (the minutes, the capacity, a
+    form sent back unchanged) keeps both, so calendars are not told of a change that is none."""
     before = None
     if meeting.pk:
         stored = (
             Meeting.objects.select_for_update()
             .filter(pk=meeting.pk)
-            .values_list("fiscal_year", "study_group_id", *STATUS_FIELDS)
+            .values_list(
+                "fiscal_year", "study_group_id", *STATUS_FIELDS, *REVISION_FIELDS, *CALENDAR_FIELDS
+            )
             .first()
         )
         if stored is not None:
             before = stored[:2]
+            status_end = 2 + len(STATUS_FIELDS)
             # An edit form never changes the status: keep what the services stored meanwhile.
-            for name, value in zip(STATUS_FIELDS, stored[2:], strict=True):
+            for name, value in zip(STATUS_FIELDS, stored[2:status_end], strict=True):
                 setattr(meeting, name, value)
+            sequence, updated_at = stored[status_end : status_end + 2]
+            calendar_before = stored[status_end + 2 :]
+            meeting.sync_dates()
+            if calendar_before != tuple(getattr(meeting, name) for name in CALENDAR_FIELDS):
+                meeting_revised(meeting, sequence=sequence)
+            else:  # what the instance carries may be stale (or an old version in the admin)
+                meeting.sequence, meeting.updated_at = sequence, updated_at
     else:
         meeting.sync_dates()
         if meeting.date < timezone.localdate():  # a meeting recorded afterwards took place
             meeting.status = MeetingStatus.HELD
+        meeting.sequence, meeting.updated_at = 0, timezone.now()
     meeting.save()
     if before is None or before == (meeting.fiscal_year, meeting.study_group_id):
         _meeting_changed(meeting)
@@ -113,8 +163,9 @@ def _status_changed(meeting: Meeting) -> None:
 
 
 def _set_status(meeting: Meeting, status: str) -> None:
+    """``meeting`` was read under its row lock: its ``sequence`` is the stored one."""
     meeting.status = status
-    meeting.save(update_fields=STATUS_FIELDS)
+    meeting.save(update_fields=[*STATUS_FIELDS, *meeting_revised(meeting)])
     _status_changed(meeting)
 
 
@@ -155,7 +206,7 @@ def meeting_held_if_due(*, meeting: Meeting, today: dt.date | None = None) -> bo
         return False
     # Conditional: of two ticks at the same moment, one changes the status and says so.
     updated = Meeting.objects.filter(pk=meeting.pk, status=MeetingStatus.SCHEDULED).update(
-        status=MeetingStatus.HELD
+        status=MeetingStatus.HELD, sequence=F("sequence") + 1, updated_at=timezone.now()
     )
     meeting.status = MeetingStatus.HELD
     return bool(updated)
@@ -205,6 +256,9 @@ def meeting_cancel(*, meeting: Meeting, cancelled_by: User | None, reason: str) 
     _set_status(meeting, MeetingStatus.CANCELLED)
     registrations = list(meeting.registrations.active().select_related("person"))
     _send_cancellation_mail(meeting, registrations)
+    from .public_registration import public_cancellation_mails  # it imports this module
+
+    public_cancellation_mails(meeting)
     return meeting
 
 
@@ -224,15 +278,30 @@ class RegistrationError(ValidationError):
 
 
 def _send_registration_mail(registration: Registration) -> None:
+    """Registered (or moved up from the waiting list): the mail carries the ticket (受付票) as an
+    inline QR code and an attachment. Waitlisted: a plain mail, no ticket yet."""
     person = registration.person
     if not person.email:
         return
     context = {"registration": registration, "meeting": registration.meeting, "person": person}
     subject = render_to_string("events/email/registration_subject.txt", context).strip()
     body = render_to_string("events/email/registration_body.txt", context)
-    transaction.on_commit(
-        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
+    if registration.status != Registration.Status.REGISTERED:
+        transaction.on_commit(
+            lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [person.email])
+        )
+        return
+    context["ticket_cid"] = TICKET_CONTENT_ID
+    message = ticket_email(
+        subject=subject,
+        body=body,
+        html=render_to_string("events/email/registration_body.html", context),
+        to=[person.email],
+        token=registration.ticket_token,
+        label=_("受付票：%(name)s（%(title)s）")
+        % {"name": person.name, "title": registration.meeting.title},
     )
+    transaction.on_commit(message.send)
 
 
 @transaction.atomic
@@ -251,14 +320,12 @@ def registration_create(
             _("%(name)s さんはすでに申し込んでいます。") % {"name": person.name},
             code="duplicate",
         )
-    taken = registrations.registered().count()
-    full = meeting.capacity is not None and taken >= meeting.capacity
-    last = registrations.aggregate(last=Max("position"))["last"] or 0
+    fits, position = seat_for(meeting=meeting, seats=1)
     registration = Registration.objects.create(
         meeting=meeting,
         person=person,
-        status=Registration.Status.WAITLISTED if full else Registration.Status.REGISTERED,
-        position=last + 1,
+        status=Registration.Status.REGISTERED if fits else Registration.Status.WAITLISTED,
+        position=position,
         registered_by=registered_by,
     )
     _send_registration_mail(registration)
@@ -266,9 +333,10 @@ def registration_create(
 
 
 @transaction.atomic
-def registration_cancel(*, registration: Registration) -> Registration | None:
-    """Cancel a registration; if it held a seat, the first on the waiting list moves up (and is
-    told by email). Returns the promoted registration, if any."""
+def registration_cancel(*, registration: Registration) -> Registration | PublicRegistration | None:
+    """Cancel a registration; if it held a seat, the waiting list moves up (``waitlist_promote``:
+    members and citizens alike, each told by e-mail). Returns the first promoted registration,
+    if any."""
     meeting = Meeting.objects.select_for_update().get(pk=registration.meeting_id)
     held_seat = registration.status == Registration.Status.REGISTERED
     registration.status = Registration.Status.CANCELLED
@@ -276,16 +344,49 @@ def registration_cancel(*, registration: Registration) -> Registration | None:
     registration.save(update_fields=["status", "cancelled_at"])
     if not held_seat:
         return None
-    registrations = Registration.objects.filter(meeting=meeting)
-    if meeting.capacity is not None and registrations.registered().count() >= meeting.capacity:
-        return None
-    promoted = registrations.waitlisted().order_by("position", "pk").first()
-    if promoted is None:
-        return None
-    promoted.status = Registration.Status.REGISTERED
-    promoted.save(update_fields=["status"])
-    _send_registration_mail(promoted)
+    promoted = waitlist_promote(meeting=meeting)
+    return promoted[0] if promoted else None
+
+
+def waitlist_promote(*, meeting: Meeting) -> list[Registration | PublicRegistration]:
+    """Move the waiting list up into the free seats, members' and citizens' registrations in one
+    order (position): each takes its seats while they fit; the first that does not fit stops the
+    queue (nobody overtakes it). Each promoted person is told by e-mail once the transaction
+    commits. The caller holds the meeting's row lock. Returns the promoted registrations."""
+    state = seat_state(meeting)
+    if not state.waiting:
+        return []
+    taken, promoted = state.taken, []
+    for entry in waiting_list(meeting):
+        seats = entry.seats if isinstance(entry, PublicRegistration) else 1
+        if meeting.capacity is not None and taken + seats > meeting.capacity:
+            break
+        entry.status = Registration.Status.REGISTERED
+        entry.save(update_fields=["status"])
+        entry.meeting = meeting
+        taken += seats
+        promoted.append(entry)
+    # The citizens' mails live with their registrations (public_registration imports this module).
+    from .public_registration import public_promoted_mail
+
+    for entry in promoted:
+        if isinstance(entry, PublicRegistration):
+            public_promoted_mail(entry)
+        else:
+            _send_registration_mail(entry)
     return promoted
+
+
+def seat_for(*, meeting: Meeting, seats: int) -> tuple[bool, int]:
+    """Whether a new registration of ``seats`` people gets its seats now (else it waits) and its
+    position. Seats freed meanwhile (a larger capacity) go to the waiting list first, and nobody
+    overtakes it. The caller holds the meeting's row lock."""
+    waitlist_promote(meeting=meeting)
+    state = seat_state(meeting)
+    fits = meeting.capacity is None or (
+        not state.waiting and state.taken + seats <= meeting.capacity
+    )
+    return fits, state.last_position + 1
 
 
 # --- attendance -------------------------------------------------------------------------------
@@ -348,6 +449,30 @@ def _mark(
     return attendance
 
 
+# Marks sent from the sheet are remembered by their client id this long: a tablet offline longer
+# than that would have to send its queue again with the page reloaded (``attendance_marks_purge``).
+ATTENDANCE_MARK_DAYS = 30
+
+
+def _mark_is_new(meeting: Meeting, client_id: str | None, recorded_by: User | None) -> bool:
+    """Remember a mark by the id the browser gave it, in the caller's transaction: False when the
+    id was seen before (a queued mark sent again, a double tap), then nothing is to be applied.
+
+    The unique index decides: of two requests with one id, the second's insert waits for the
+    first's transaction and fails once it commits (or succeeds if it rolled back). A savepoint
+    keeps the caller's transaction usable after the failed insert."""
+    if not client_id:
+        return True
+    try:
+        with transaction.atomic():
+            AttendanceMark.objects.create(
+                client_id=client_id, meeting=meeting, recorded_by=recorded_by
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
 @transaction.atomic
 def attendance_set(
     *,
@@ -356,17 +481,24 @@ def attendance_set(
     status: str,
     recorded_by: User | None,
     seen: str | None = None,
-) -> Attendance:
+    client_id: str | None = None,
+) -> Attendance | None:
     """Record one person as attended, absent or excused (one click on the sheet).
 
     ``seen`` is the status the staffer's sheet showed (``""``: not recorded). When the stored
     row differs, someone else recorded it in the meantime: nothing is written and
     ``AttendanceConflict`` carries the stored row, so the sheet shows it instead of silently
     overwriting (or losing) the other staffer's mark. Without ``seen`` the mark is an upsert.
+
+    ``client_id`` is the mark's id from the browser: a mark sent again (queued offline and
+    re-sent, a retry after a lost answer) is applied once; the replay changes nothing and returns
+    the stored row. A mark refused for a conflict is not remembered (nothing was applied).
     """
     if status not in AttendanceStatus.values:
         raise ValidationError(_("出欠の値が正しくありません。"), code="invalid_status")
     _lock_meeting(meeting)
+    if not _mark_is_new(meeting, client_id, recorded_by):
+        return Attendance.objects.filter(meeting=meeting, person=person).first()
     _attendance_recorded(meeting)
     attendance = _mark(
         meeting=meeting, person=person, status=status, recorded_by=recorded_by, seen=seen
@@ -376,13 +508,31 @@ def attendance_set(
 
 
 @transaction.atomic
-def attendance_clear(*, meeting: Meeting, person: Person, seen: str | None = None) -> None:
-    """Undo a tick: the person is back to "not recorded". ``seen`` as for ``attendance_set``."""
+def attendance_clear(
+    *,
+    meeting: Meeting,
+    person: Person,
+    seen: str | None = None,
+    client_id: str | None = None,
+    recorded_by: User | None = None,
+) -> None:
+    """Undo a tick: the person is back to "not recorded". ``seen`` and ``client_id`` as for
+    ``attendance_set``."""
     _lock_meeting(meeting)
+    if not _mark_is_new(meeting, client_id, recorded_by):
+        return
     attendance = _stored(meeting, person, seen)
     if attendance is not None:
         attendance.delete()
     _meeting_changed(meeting, [person.pk])
+
+
+def attendance_marks_purge(*, older_than: dt.timedelta | None = None) -> int:
+    """Forget the client ids of marks older than ``ATTENDANCE_MARK_DAYS`` (a nightly beat task).
+    Returns how many were deleted."""
+    age = older_than if older_than is not None else dt.timedelta(days=ATTENDANCE_MARK_DAYS)
+    deleted, _by_model = AttendanceMark.objects.filter(applied_at__lt=timezone.now() - age).delete()
+    return deleted
 
 
 @transaction.atomic
@@ -415,6 +565,50 @@ def attendance_mark_registered(*, meeting: Meeting, recorded_by: User | None) ->
     return len(marked)
 
 
+class WalkInOrganisationUnclear(ValidationError):
+    """The organisation typed at the door is not registered under that name, but similar ones
+    are (「横浜ゴム株式会社」 next to 「横浜ゴム株式会社 平塚製造所」): staff choose one of
+    ``candidates`` or confirm that it is a new organisation. Nothing was written."""
+
+    def __init__(self, candidates: list[Organisation]) -> None:
+        super().__init__(
+            _(
+                "似た名前の団体が登録されています。どれかを選ぶか、新しい団体として登録してください。"
+            ),
+            code="similar_organisations",
+        )
+        self.candidates = candidates
+
+
+@dataclass
+class WalkIn:
+    """What a walk-in did: ``already`` when the person was marked 出席 before (nothing was
+    written); which of the person and the organisation were new."""
+
+    attendance: Attendance
+    already: bool = False
+    person_created: bool = False
+    organisation_created: bool = False
+
+
+def person_name_key(name: str) -> str:
+    """Two spellings of one name share this key: NFKC, kana folded, no spaces (「山本　健二」,
+    「山本健二」 and 「山本 健二」 are one person)."""
+    return search_key(name).replace(" ", "")
+
+
+def _walk_in_person(*, organisation: Organisation, name: str, email: str) -> Person | None:
+    """A registered person of ``organisation`` the walk-in is: the same name (normalised) or the
+    same e-mail address."""
+    key, email = person_name_key(name), email.strip().lower()
+    for pk, stored_name, stored_email in Person.objects.filter(
+        organisation=organisation
+    ).values_list("pk", "name", "email"):
+        if person_name_key(stored_name) == key or (email and stored_email.lower() == email):
+            return Person.objects.select_related("organisation").get(pk=pk)
+    return None
+
+
 @transaction.atomic
 def walk_in_add(
     *,
@@ -426,19 +620,44 @@ def walk_in_add(
     organisation: Organisation | None = None,
     organisation_name: str = "",
     sector: str = Sector.OTHER,
-) -> Attendance:
-    """A walk-in attended: an existing person, or a new person (and, if needed, a new
-    organisation, left unconfirmed for staff to complete)."""
+    new_organisation: bool = False,
+) -> WalkIn:
+    """A walk-in attended: an existing person, or one named at the door.
+
+    A named walk-in is matched first: the organisation by its normalised name (株式会社, (株),
+    ㈱ alike), the person within it by normalised name or e-mail, so adding someone twice
+    records one person. An organisation that is not registered is created unconfirmed, for staff
+    to confirm later like any other proposed organisation; if similar names are registered,
+    ``WalkInOrganisationUnclear`` asks staff to choose first (unless ``new_organisation``).
+    Someone already marked 出席 stays as recorded (``WalkIn.already``)."""
     _lock_meeting(meeting)
     _attendance_recorded(meeting)
+    person_created = organisation_created = False
     if person is None:
         if organisation is None:
-            organisation = Organisation.objects.filter(name=organisation_name).first()
-        if organisation is None:
-            organisation = Organisation.objects.create(
-                name=organisation_name, sector=sector or Sector.OTHER, is_confirmed=False
+            organisation = (
+                Organisation.objects.matching(name=organisation_name)
+                .order_by("-is_confirmed", "pk")
+                .first()
             )
-        person = Person.objects.create(name=name, email=email, organisation=organisation)
+        if organisation is None:
+            candidates = walk_in_organisation_candidates(organisation_name)
+            if candidates and not new_organisation:
+                raise WalkInOrganisationUnclear(candidates)
+            organisation = Organisation.objects.create(
+                name=organisation_name.strip(), sector=sector or Sector.OTHER, is_confirmed=False
+            )
+            organisation_created = True
+        else:
+            person = _walk_in_person(organisation=organisation, name=name, email=email)
+        if person is None:
+            person = Person.objects.create(
+                name=name.strip(), email=email.strip(), organisation=organisation
+            )
+            person_created = True
+    stored = _stored(meeting, person, None)
+    if stored is not None and stored.status == AttendanceStatus.ATTENDED:
+        return WalkIn(attendance=stored, already=True)
     attendance = _mark(
         meeting=meeting,
         person=person,
@@ -446,7 +665,11 @@ def walk_in_add(
         recorded_by=recorded_by,
     )
     _meeting_changed(meeting, [person.pk])
-    return attendance
+    return WalkIn(
+        attendance=attendance,
+        person_created=person_created,
+        organisation_created=organisation_created,
+    )
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import calendar, imports, meetings, sheet
+from .views import calendar, checkin, imports, meetings, public, sheet
 from .views.common import meeting_status_errors_to_sheet as sheet_write
 
 app_name = "events"
@@ -49,7 +49,32 @@ urlpatterns = [
         name="attendance_walk_in",
     ),
     path("<int:pk>/attendance/search/", sheet.PeopleSearchView.as_view(), name="attendance_search"),
+    path("<int:pk>/checkin/", checkin.CheckinView.as_view(), name="checkin"),
+    path("<int:pk>/checkin/scan/", checkin.CheckinScanView.as_view(), name="checkin_scan"),
+    path("<int:pk>/door-poster/", checkin.DoorPosterView.as_view(), name="door_poster"),
+    path("door/<str:token>/", checkin.SelfCheckinView.as_view(), name="self_checkin"),
+    # Citizens' registrations (一般参加申込): the form, and the pages of the e-mails' links.
+    path(
+        "<int:pk>/public-register/",
+        public.PublicRegisterView.as_view(),
+        name="public_register",
+    ),
+    path(
+        "<int:pk>/public-register/sent/",
+        public.PublicRegisterSentView.as_view(),
+        name="public_register_sent",
+    ),
+    path("public/confirm/<str:token>/", public.PublicConfirmView.as_view(), name="public_confirm"),
+    path("public/ticket/<str:token>/", public.PublicTicketView.as_view(), name="public_ticket"),
+    path("public/cancel/<str:token>/", public.PublicCancelView.as_view(), name="public_cancel"),
+    path(
+        "<int:pk>/attendance/public/<int:registration_pk>/",
+        sheet_write(public.PublicCheckinToggleView.as_view()),
+        name="attendance_public_checkin",
+    ),
     path("import/", imports.ImportUploadView.as_view(), name="import_upload"),
+    # Before the token pattern, which would take "done" for a token.
+    path("import/done/", imports.ImportResultView.as_view(), name="import_result"),
     path("import/<str:token>/", imports.ImportPreviewView.as_view(), name="import_preview"),
     path("import/<str:token>/cancel/", imports.ImportCancelView.as_view(), name="import_cancel"),
     path("calendar/", calendar.CalendarView.as_view(), name="calendar"),

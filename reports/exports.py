@@ -7,6 +7,7 @@ same functions serve the browser and ``manage.py export_annual_summary``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -17,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from consortium.fiscal import era_fiscal_label
+from consortium.links import pk_url, site_url
 from consortium.tabular import Column, header_label
 from events.models import Attendance, Meeting
 from members.models import Sector
@@ -34,6 +36,7 @@ PARTICIPATION_COLUMNS = [
     Column("parent_group", "上位研究会"),
     Column("meetings", "開催回数"),
     Column("attendance_total", "のべ参加者数"),
+    Column("public_participants", "一般参加者"),
     Column("unique_people", "参加者実数"),
     Column("organisations", "参加団体数"),
     Column("local_companies", "市内企業"),
@@ -78,15 +81,15 @@ ATTENDANCE_COLUMNS = [
     Column("status", "出欠"),
 ]
 
-# The Digital Agency's 自治体標準オープンデータセット「イベント一覧」 (see docs/open-data.md).
+# The event list (イベント一覧) of the Digital Agency's 自治体標準オープンデータセット: the columns
+# in order, exact header characters (docs/open-data.md, with the source). The default layout.
 OPEN_DATA_COLUMNS = [
-    "都道府県コード又は市区町村コード",
-    "NO",
-    "都道府県名",
-    "市区町村名",
+    "全国地方公共団体コード",
+    "ID",
+    "地方公共団体名",
     "イベント名",
     "イベント名_カナ",
-    "イベント名_英語",
+    "イベント名_英字",
     "開始日",
     "終了日",
     "開始時間",
@@ -113,6 +116,26 @@ OPEN_DATA_COLUMNS = [
     "URL",
     "備考",
 ]
+
+# The same list under the former 推奨データセット headers (Kyoso's layout until 2026), for
+# consumers that read those: ``?layout=legacy`` or ``KYOSO_OPEN_DATA_LAYOUT=legacy``. Each legacy
+# column takes its value from the standard column named here (the authority's name is split in
+# two); the other headers are the same in both.
+OPEN_DATA_LEGACY_COLUMNS = [
+    "都道府県コード又は市区町村コード",
+    "NO",
+    "都道府県名",
+    "市区町村名",
+    *OPEN_DATA_COLUMNS[3:5],
+    "イベント名_英語",
+    *OPEN_DATA_COLUMNS[6:],
+]
+LEGACY_SOURCE = {
+    "都道府県コード又は市区町村コード": "全国地方公共団体コード",
+    "NO": "ID",
+    "イベント名_英語": "イベント名_英字",
+}
+OPEN_DATA_LAYOUTS = {"standard": OPEN_DATA_COLUMNS, "legacy": OPEN_DATA_LEGACY_COLUMNS}
 
 STREAM_CHUNK = 2000
 
@@ -194,6 +217,7 @@ def participation_export(*, fiscal_year: int | None = None, language: str = "ja"
                 parent,
                 row.meetings,
                 row.attendance_total,
+                row.public_participants,
                 row.unique_people,
                 row.organisations,
                 row.local_companies,
@@ -235,9 +259,13 @@ def participation_rows_queryset(fiscal_year: int | None = None) -> QuerySet:
     return participation_queryset(fiscal_year).values_list(*PARTICIPATION_FIELDS)
 
 
+@functools.lru_cache(maxsize=64)
 def participation_copy_sql(fiscal_year: int | None, all_label: str) -> tuple[str, tuple]:
     """The participation CSV's rows as SQL (``copy_csv``): the same cells as ``rows()`` through
-    the CSV writer — the whole consortium's row named ``all_label``, counts as numbers."""
+    the CSV writer — the whole consortium's row named ``all_label``, counts as numbers.
+
+    The text depends on nothing but the arguments (no data, no time), so it is built once per
+    process: compiling the queryset cost half of an annual-summary download (bench/changes.md)."""
     cell = copy_csv
     columns, rest, params = cell.columns_of(participation_rows_queryset(fiscal_year))
     year, group_id, name, parent, *counts = columns
@@ -454,66 +482,110 @@ def _local_time(value) -> str:
     return timezone.localtime(value).strftime("%H:%M") if value else ""
 
 
-def _local_date(value) -> str:
-    return timezone.localtime(value).date().isoformat() if value else ""
+def _local_date(value):
+    return timezone.localtime(value).date() if value else None
 
 
-def open_data_rows() -> Iterator[list]:
-    """Public meetings, oldest first, in the イベント一覧 columns. Scheduled and cancelled
-    meetings are listed too; 備考 says which (予定 / 開催済 / 中止, in Japanese like the file)."""
+def _takes_registrations(meeting: Meeting, now) -> bool:
+    """A scheduled meeting with a registration window that has not closed (it may not have
+    opened yet: 参加申込方法 already says how to apply)."""
+    if meeting.status != meeting.Status.SCHEDULED or meeting.registration_opens_at is None:
+        return False
+    if meeting.registration_closes_at:
+        return now < meeting.registration_closes_at
+    if meeting.starts_at:
+        return now < meeting.starts_at
+    return timezone.localdate(now) <= meeting.date
+
+
+def open_data_layout(requested: str | None = None) -> str:
+    """``requested`` (``?layout=``) if it names a layout, else ``KYOSO_OPEN_DATA_LAYOUT``."""
+    if requested in OPEN_DATA_LAYOUTS:
+        return requested
+    return settings.KYOSO_OPEN_DATA_LAYOUT
+
+
+def open_data_records() -> Iterator[dict[str, object]]:
+    """Public meetings, oldest first, as {standard column: typed value} (dates as dates,
+    coordinates as decimals, the authority code as text: it keeps its leading zero).
+
+    Every column Kyoso holds data for is filled: the reading and English name, the place and its
+    address and coordinates, the public page (``URL``, on ``KYOSO_SITE_URL``) and, while a
+    scheduled meeting takes registrations, where to register (参加申込方法). Scheduled and
+    cancelled meetings are listed too; 備考 says which (予定 / 開催済 / 中止, in Japanese like the
+    file), 開始日時特記事項 the reason of a cancellation or that the time is not fixed yet."""
     from events.models import MeetingStatus
 
     with translation.override("ja"):
         statuses = {value: str(label) for value, label in MeetingStatus.choices}
+        online, time_open = _("オンライン"), _("時刻未定")
+        cancelled_note = _("中止（%(reason)s）")
+    authority = f"{settings.KYOSO_PREFECTURE}{settings.KYOSO_HOST_CITY}"
+    # The citizens' registration form (一般参加申込): anyone may register there, no account.
+    page_path, register_path = pk_url("events:meeting_detail"), pk_url("events:public_register")
+    now = timezone.now()
     meetings = (
         Meeting.objects.filter(visibility=Meeting.Visibility.PUBLIC)
         .select_related("study_group__parent", "project")
         .order_by("date", "starts_at", "pk")
     )
     for meeting in meetings.iterator(chunk_size=STREAM_CHUNK):
-        end_date = _local_date(meeting.ends_at) or meeting.date.isoformat()
-        yield [
-            settings.KYOSO_AUTHORITY_CODE,
-            meeting.pk,
-            settings.KYOSO_PREFECTURE,
-            settings.KYOSO_HOST_CITY,
-            meeting.title,
-            "",
-            "",
-            meeting.date.isoformat(),
-            end_date,
-            _local_time(meeting.starts_at),
-            _local_time(meeting.ends_at),
-            "",
-            meeting.description,
-            "",
-            "",
-            "",
-            "",
-            "",
-            meeting.host_name or settings.KYOSO_SITE_NAME,
-            meeting.venue,
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            meeting.capacity or "",
-            _local_date(meeting.registration_closes_at),
-            _local_time(meeting.registration_closes_at),
-            "",
-            "",
-            statuses.get(meeting.status, meeting.status),
-        ]
+        if meeting.is_cancelled:
+            note = (
+                cancelled_note % {"reason": meeting.cancel_reason} if meeting.cancel_reason else ""
+            )
+            note = note or statuses[MeetingStatus.CANCELLED]
+        else:
+            scheduled = meeting.status == MeetingStatus.SCHEDULED
+            note = time_open if scheduled and meeting.starts_at is None else ""
+        registration = ""
+        if _takes_registrations(meeting, now):
+            registration = site_url(register_path(meeting.pk))
+        yield {
+            "全国地方公共団体コード": settings.KYOSO_AUTHORITY_CODE,
+            "ID": meeting.pk,
+            "地方公共団体名": authority,
+            "都道府県名": settings.KYOSO_PREFECTURE,
+            "市区町村名": settings.KYOSO_HOST_CITY,
+            "イベント名": meeting.title,
+            "イベント名_カナ": meeting.title_kana,
+            "イベント名_英字": meeting.title_en,
+            "開始日": meeting.date,
+            "終了日": _local_date(meeting.ends_at) or meeting.date,
+            "開始時間": _local_time(meeting.starts_at),
+            "終了時間": _local_time(meeting.ends_at),
+            "開始日時特記事項": note,
+            "説明": meeting.description,
+            "主催者": meeting.host_name or settings.KYOSO_SITE_NAME,
+            "場所名称": meeting.venue or (online if meeting.online_url else ""),
+            "住所": meeting.address,
+            "緯度": meeting.latitude,
+            "経度": meeting.longitude,
+            "定員": meeting.capacity,
+            "参加申込終了日": _local_date(meeting.registration_closes_at),
+            "参加申込終了時間": _local_time(meeting.registration_closes_at),
+            "参加申込方法": registration,
+            "URL": site_url(page_path(meeting.pk)),
+            "備考": statuses.get(meeting.status, meeting.status),
+        }
 
 
-def open_data_export() -> Export:
+def open_data_rows(layout: str = "standard") -> Iterator[list]:
+    """The rows of ``open_data_records`` in the columns of ``layout`` (empty where Kyoso has no
+    data: fees, contacts, access and parking)."""
+    sources = [LEGACY_SOURCE.get(column, column) for column in OPEN_DATA_LAYOUTS[layout]]
+    for record in open_data_records():
+        yield [record.get(source) for source in sources]
+
+
+def open_data_export(layout: str | None = None) -> Export:
+    layout = open_data_layout(layout)
+    suffix = "" if layout == "standard" else f"_{layout}"
     return Export(
         kind="open_data",
-        header=list(OPEN_DATA_COLUMNS),
-        rows=open_data_rows(),
-        filename=f"{settings.KYOSO_AUTHORITY_CODE}_event",
+        header=list(OPEN_DATA_LAYOUTS[layout]),
+        rows=open_data_rows(layout),
+        filename=f"{settings.KYOSO_AUTHORITY_CODE}_event{suffix}",
         title=_("イベント一覧"),
         escape_formulas=False,
     )

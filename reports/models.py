@@ -35,6 +35,8 @@ class ParticipationSummary(models.Model):
     )
     meetings = models.PositiveIntegerField(_("開催回数"), default=0)
     attendance_total = models.PositiveIntegerField(_("のべ参加者数"), default=0)
+    # Citizens checked in at public meetings (seats of 一般参加申込), included in のべ参加者数.
+    public_participants = models.PositiveIntegerField(_("一般参加者"), default=0)
     absent = models.PositiveIntegerField(_("欠席"), default=0)
     excused = models.PositiveIntegerField(_("欠席連絡あり"), default=0)
     unique_people = models.PositiveIntegerField(_("参加者実数"), default=0)

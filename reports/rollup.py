@@ -5,7 +5,11 @@ Definitions (see docs/reports.md). Only *held* meetings count (``Meeting.status`
 (予定) and cancelled (中止) meetings, and attendance recorded for them, are left out of every
 figure below.
 - meetings: meetings held in the fiscal year (``Meeting.fiscal_year``).
-- attendance_total (のべ参加者数): attendances marked *attended* + the meetings' unnamed headcount.
+- attendance_total (のべ参加者数): attendances marked *attended* + the meetings' unnamed headcount
+  + public_participants.
+- public_participants (一般参加者): the seats of citizens' registrations (一般参加申込, no account)
+  checked in at the door; they belong to no organisation, so no other column counts them. Their
+  personal data may have been deleted since (the purge keeps status, seats and check-in).
 - absent / excused: attendances with those statuses (not part of のべ).
 - unique_people (参加者実数): distinct persons who attended.
 - organisations (参加団体数) and the sector columns: distinct organisations that attended, by the
@@ -29,7 +33,7 @@ from collections.abc import Iterable
 from django.db.models import Count, F, Min, Q, Sum
 
 from consortium.fiscal import fiscal_year_end, fiscal_year_start
-from events.models import Attendance, AttendanceStatus, Meeting, MeetingStatus
+from events.models import Attendance, AttendanceStatus, Meeting, MeetingStatus, PublicRegistration
 from members.models import Membership, Organisation, Sector, StudyGroup
 from projects.models import Application, Call, Funding
 
@@ -48,6 +52,7 @@ SECTOR_COLUMNS = (
 COUNT_FIELDS = (
     "meetings",
     "attendance_total",
+    "public_participants",
     "absent",
     "excused",
     "unique_people",
@@ -186,7 +191,7 @@ def family(group_id: int | None) -> dict[int | None, int | None]:
 def compute_participation(
     fiscal_year: int, *, groups: dict[int | None, int | None] | None = None
 ) -> dict[int | None, dict[str, int]]:
-    """{study_group_id or None: counts} for one fiscal year in 5 queries.
+    """{study_group_id or None: counts} for one fiscal year in 6 queries.
 
     ``groups`` ({group: parent}, a top-level group's ``family``) limits the reading to the
     meetings and memberships of those study groups: the rows of that family are then exact, the
@@ -222,6 +227,22 @@ def compute_participation(
         for key in _keys(group_id, parents):
             row(key)["meetings"] += meetings
             row(key)["attendance_total"] += unnamed or 0
+    for group_id, seats in (
+        PublicRegistration.objects.filter(
+            _in_groups(groups, "meeting__"),
+            meeting__fiscal_year=fiscal_year,
+            meeting__status=HELD,
+            status=PublicRegistration.Status.REGISTERED,
+            checked_in_at__isnull=False,
+        )
+        .values("meeting__study_group_id")
+        .annotate(seats=Sum("seats"))
+        .values_list("meeting__study_group_id", "seats")
+        .order_by()
+    ):
+        for key in _keys(group_id, parents):
+            row(key)["public_participants"] += seats or 0
+            row(key)["attendance_total"] += seats or 0
     status_field = {
         AttendanceStatus.ATTENDED: "attendance_total",
         AttendanceStatus.ABSENT: "absent",

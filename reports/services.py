@@ -41,7 +41,7 @@ from .rollup import (
 logger = logging.getLogger(__name__)
 
 # The summary columns that add up over study groups (the others are distinct counts).
-SUM_FIELDS = ("meetings", "attendance_total", "absent", "excused")
+SUM_FIELDS = ("meetings", "attendance_total", "public_participants", "absent", "excused")
 
 
 class RollupEnqueueError(RuntimeError):

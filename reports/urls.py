@@ -17,4 +17,5 @@ urlpatterns = [
     ),
     path("open-data/", views.OpenDataView.as_view(), name="open_data"),
     path("open-data/events.csv", views.OpenDataCsvView.as_view(), name="open_data_csv"),
+    path("open-data/events.xlsx", views.OpenDataXlsxView.as_view(), name="open_data_xlsx"),
 ]

@@ -236,13 +236,26 @@ class ExportLogView(AdministratorRequiredMixin, ListView):
 
 
 def open_data(request):
-    return render(request, "reports/open_data.html", {"columns": exports.OPEN_DATA_COLUMNS})
+    layout = exports.open_data_layout()
+    return render(
+        request,
+        "reports/open_data.html",
+        {
+            "columns": exports.OPEN_DATA_LAYOUTS[layout],
+            "legacy_columns": exports.OPEN_DATA_LEGACY_COLUMNS,
+            "default_layout": layout,
+        },
+    )
 
 
-def open_data_csv(request):
-    """Public meetings as 自治体標準オープンデータセット「イベント一覧」 (no login needed)."""
+def open_data_file(request, fmt: str):
+    """Public meetings as 自治体標準オープンデータセット「イベント一覧」 (no login needed), CSV or
+    XLSX (the authority code a text cell, dates date cells): ``?layout=legacy`` the former
+    推奨データセット headers, ``?encoding=cp932`` a Shift_JIS CSV."""
+    export = exports.open_data_export(request.GET.get("layout"))
+    if fmt == "xlsx":
+        return export_response(export, "xlsx", "")
     encoding = "cp932" if request.GET.get("encoding") == "cp932" else "utf-8-sig"
-    export = exports.open_data_export()
     try:
         return export_response(export, "csv", encoding)
     except writers.ExportEncodingError as exc:
@@ -260,6 +273,11 @@ class OpenDataView(View):
 
 class OpenDataCsvView(View):
     http_method_names = ["get", "head", "options"]
+    fmt = "csv"
 
     def get(self, request):
-        return open_data_csv(request)
+        return open_data_file(request, self.fmt)
+
+
+class OpenDataXlsxView(OpenDataCsvView):
+    fmt = "xlsx"

@@ -44,7 +44,12 @@ from events import services as event_services
 from events.models import CalendarToken
 from members.models import AffiliationRequest, Membership
 from tests.conftest import ROLES
-from tests.events.factories import MeetingFactory, RegistrationFactory, tokyo
+from tests.events.factories import (
+    MeetingFactory,
+    PublicRegistrationFactory,
+    RegistrationFactory,
+    tokyo,
+)
 from tests.factories import MembershipFactory, OrganisationFactory, StudyGroupFactory
 from tests.members.factories import (
     AffiliationRequestFactory,
@@ -577,14 +582,103 @@ EVENTS = [
     ),
     # Without an htmx header the search redirects back to the sheet.
     Case("events:attendance_search", "get", SECRETARIAT_POST, {"pk": "meeting"}),
+    Case("events:checkin", "get", SECRETARIAT, {"pk": "meeting"}),
+    Case("events:checkin", "post", SECRETARIAT, {"pk": "meeting"}),  # no code → the page, 200
+    Case(
+        "events:checkin_scan",
+        "post",
+        SECRETARIAT,  # JSON: a guessed ticket is refused in the answer, 200
+        {"pk": "meeting"},
+        data={"code": "KYOSO-T:guessed-token-0000000000000"},
+    ),
+    Case("events:door_poster", "get", SECRETARIAT, {"pk": "meeting"}),
+    # The poster's secret opens the page to anyone signed in; the page says who may check in.
+    Case("events:self_checkin", "get", SIGNED_IN, {"token": "door_token"}),
+    Case("events:self_checkin", "post", SIGNED_IN, {"token": "door_token"}),  # closed → 200
+    Case(
+        "events:self_checkin",
+        "get",
+        expect(LOGIN, 404, 404, 404, 404),
+        literal_args={"token": "guessed-token-0000000000000"},
+        label="guessed",
+    ),
     Case("events:import_upload", "get", SECRETARIAT),
     Case("events:import_upload", "post", SECRETARIAT),
     Case("events:import_preview", "get", SECRETARIAT_404, literal_args={"token": "unknown"}),
     Case("events:import_preview", "post", SECRETARIAT_404, literal_args={"token": "unknown"}),
     Case("events:import_cancel", "post", SECRETARIAT_404, literal_args={"token": "unknown"}),
+    # The meetings an import wrote, by id: staff only (members-only meetings among them).
+    Case("events:import_result", "get", SECRETARIAT, query="?meetings=1-50,70"),
     Case("events:calendar", "get", SIGNED_IN),
     Case("events:calendar", "post", SIGNED_IN_POST),
     Case("events:feed_public", "get", PUBLIC),
+    # Citizens' registrations (一般参加申込): anybody on a public meeting, nobody on another; the
+    # e-mails' links are secrets — a guessed one is a 404 for everyone.
+    Case("events:public_register", "get", PUBLIC, {"pk": "citizen_meeting"}, label="public"),
+    Case(
+        "events:public_register",
+        "post",
+        expect(400, 400, 400, 400, 400),  # empty form → errors
+        {"pk": "citizen_meeting"},
+        label="public",
+    ),
+    Case(
+        "events:public_register",
+        "get",
+        expect(404, 404, 404, 404, 404),
+        {"pk": "meeting"},
+        label="members",
+    ),
+    Case(
+        "events:public_register",
+        "post",
+        expect(404, 404, 404, 404, 404),
+        {"pk": "meeting"},
+        label="members",
+        data={"name": "x"},
+    ),
+    Case("events:public_register_sent", "get", PUBLIC, {"pk": "citizen_meeting"}),
+    Case("events:public_confirm", "get", PUBLIC, {"token": "citizen_confirm"}, label="own"),
+    Case(
+        "events:public_confirm",
+        "post",
+        expect(302, 302, 302, 302, 302),
+        {"token": "citizen_confirm"},
+        label="own",
+    ),
+    Case("events:public_ticket", "get", PUBLIC, {"token": "citizen_ticket"}, label="own"),
+    Case("events:public_cancel", "get", PUBLIC, {"token": "citizen_cancel"}, label="own"),
+    Case("events:public_cancel", "post", PUBLIC, {"token": "citizen_cancel"}, label="own"),
+    *(
+        Case(
+            name,
+            method,
+            expect(404, 404, 404, 404, 404),
+            literal_args={"token": "A" * 32},
+            label="guessed",
+        )
+        for name, methods in (
+            ("events:public_confirm", ("get", "post")),
+            ("events:public_ticket", ("get",)),
+            ("events:public_cancel", ("get", "post")),
+        )
+        for method in methods
+    ),
+    Case(
+        "events:attendance_public_checkin",
+        "post",
+        SECRETARIAT_POST,
+        {"pk": "citizen_meeting", "registration_pk": "citizen"},
+        data={"checked_in": "1"},
+    ),
+    Case(
+        "events:attendance_public_checkin",
+        "post",
+        SECRETARIAT_404,
+        {"pk": "meeting", "registration_pk": "citizen"},
+        data={"checked_in": "1"},
+        label="other_meeting",
+    ),
     # The feed's token is the credential (calendar apps send no cookies), whoever asks.
     Case(
         "events:feed_group",
@@ -709,7 +803,9 @@ def site(everyone, people, study_group, org_a, org_b):
         "outcome": OutcomeFactory(project=private_a).pk,
         "agreement": agreement.pk,
         "meeting": meeting.pk,
+        "door_token": meeting.door_token,
         "a_only": a_only.pk,
+        **_citizens(study_group),
         "public_meeting": MeetingFactory(
             study_group=study_group, visibility="public", starts_at=tokyo(2026, 12, 5, 10, 0)
         ).pk,
@@ -738,6 +834,26 @@ def site(everyone, people, study_group, org_a, org_b):
         "entry_image_published": EntryImageFactory(entry=entry_published).pk,
         "entry_submitted": CatalogueEntryFactory(organisation=org_a, submitted=True).pk,
         "catalogue_category": CategoryFactory().pk,
+    }
+
+
+def _citizens(study_group) -> dict:
+    """A public meeting open for citizens' registrations, with a confirmed and an unconfirmed
+    registration (the tokens of their e-mail links)."""
+    meeting = MeetingFactory(
+        study_group=study_group,
+        visibility="public",
+        starts_at=tokyo(2030, 6, 1, 13, 0),
+        registration_opens_at=tokyo(2000, 1, 1, 0, 0),
+    )
+    seated = PublicRegistrationFactory(meeting=meeting)
+    unconfirmed = PublicRegistrationFactory(meeting=meeting, confirmed_at=None)
+    return {
+        "citizen_meeting": meeting.pk,
+        "citizen": seated.pk,
+        "citizen_ticket": seated.ticket_token,
+        "citizen_cancel": seated.cancel_token,
+        "citizen_confirm": unconfirmed.confirm_token,
     }
 
 

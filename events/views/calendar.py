@@ -9,25 +9,22 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from consortium.links import site_url, webcal_url
 from members import roles
 from members.access import LoginRequiredMixin
 from members.models import StudyGroup
 
 from .. import services
-from ..calendar import build_calendar
+from ..calendar import build_calendar, public_feed_links
 from ..models import CalendarToken, Meeting
 
 FEED_MEETINGS = 500  # newest first; older meetings drop out of subscribed calendars
 UPCOMING_MEETINGS = 10  # listed on the calendar page
 
 
-def _ics(request, meetings, name: str) -> HttpResponse:
-    body = build_calendar(
-        meetings,
-        name=name,
-        base_url=f"{request.scheme}://{request.get_host()}",
-        domain=request.get_host().split(":")[0],
-    )
+def _ics(meetings, name: str, *, private: bool = False) -> HttpResponse:
+    # Links and UIDs on the site's own address (KYOSO_SITE_URL), whatever host was asked.
+    body = build_calendar(meetings, name=name, private=private)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="kyoso.ics"'
     return response
@@ -41,7 +38,7 @@ def _feed_meetings(queryset):
 
 class PublicFeedView(View):
     def get(self, request):
-        return _ics(request, _feed_meetings(Meeting.objects.public()), _("公開の会議"))
+        return _ics(_feed_meetings(Meeting.objects.public()), _("公開の会議"))
 
 
 class GroupFeedView(View):
@@ -58,7 +55,7 @@ class GroupFeedView(View):
             groups = groups.member_of(roles.organisation_id_of(owner))
         group = get_object_or_404(groups, pk=group_pk)
         meetings = Meeting.objects.filter(study_group__in=[group, *group.subgroups.all()])
-        return _ics(request, _feed_meetings(meetings), group.full_name)
+        return _ics(_feed_meetings(meetings), group.full_name, private=True)
 
 
 class CalendarView(LoginRequiredMixin, TemplateView):
@@ -74,6 +71,10 @@ class CalendarView(LoginRequiredMixin, TemplateView):
             groups = groups.member_of(roles.organisation_id_of(user))
         context["groups"] = groups
         context["token"] = services.calendar_token_for(user=user).token
+        # The feed URLs on the site's own address, as the feeds' links and UIDs are.
+        context["public_feed"] = public_feed_links()
+        context["site_url"] = site_url()
+        context["webcal_base"] = webcal_url("")
         # What the feeds hold next, cancelled meetings included (struck through).
         context["upcoming"] = (
             Meeting.objects.visible_to(user)

@@ -12,7 +12,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import FormView
+from django.views.generic import FormView, TemplateView
 
 from consortium.uploads import (
     already_imported,
@@ -24,7 +24,8 @@ from consortium.uploads import (
 from members.access import SecretariatRequiredMixin
 
 from ..forms import ImportUploadForm
-from ..importing import COLUMNS, import_apply_upload, import_plan
+from ..importing import COLUMNS, import_apply_upload, import_plan, parse_meeting_ids
+from ..models import Meeting
 
 PURPOSE = "events.attendance"
 
@@ -111,3 +112,17 @@ class ImportCancelView(SecretariatRequiredMixin, View):
         pending_upload_discard(upload=upload)
         messages.info(request, _("取込を取り消しました。ファイルは削除しました。"))
         return redirect("events:import_upload")
+
+
+class ImportResultView(SecretariatRequiredMixin, TemplateView):
+    """Where an import lands: exactly the meetings it wrote (``?meetings=12-40,55``), past ones
+    included, with their totals as stored now."""
+
+    template_name = "events/import_result.html"
+
+    def get_context_data(self, **kwargs):
+        runs = parse_meeting_ids(self.request.GET.get("meetings", ""))
+        meetings = (
+            Meeting.objects.in_id_runs(runs).with_sheet_totals().order_by("date", "starts_at", "pk")
+        )
+        return super().get_context_data(meetings=meetings, **kwargs)

@@ -19,6 +19,7 @@ from members.access import LoginRequiredMixin, PersonRequiredMixin, SecretariatR
 from members.models import Person
 
 from .. import services
+from ..calendar import public_feed_links
 from ..forms import (
     MaterialForm,
     MeetingCancelForm,
@@ -27,6 +28,7 @@ from ..forms import (
     RegistrationForm,
 )
 from ..models import Attendance, Material, Meeting, Registration
+from ..querysets import public_seat_annotations
 from .common import AnonymousToLoginMixin, visible_meeting
 
 
@@ -70,7 +72,16 @@ class MeetingListView(ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["filter_form"] = self.filter_form
+        context["public_feed"] = public_feed_links()
         return context
+
+
+def gsi_map_url(meeting: Meeting) -> str:
+    """A plain link to the meeting's coordinates on the GSI map (地理院地図), zoom 16; no map is
+    embedded (no third-party frame or script on the page)."""
+    if meeting.latitude is None or meeting.longitude is None:
+        return ""
+    return f"https://maps.gsi.go.jp/#16/{meeting.latitude}/{meeting.longitude}/"
 
 
 class MeetingDetailView(AnonymousToLoginMixin, TemplateView):
@@ -92,6 +103,7 @@ class MeetingDetailView(AnonymousToLoginMixin, TemplateView):
                 waitlisted_count=Count(
                     "registrations", filter=Q(registrations__status="waitlisted"), distinct=True
                 ),
+                **public_seat_annotations(),  # citizens' seats (一般参加申込)
             ),
         )
         private = Meeting.objects.with_private_access(user).filter(pk=meeting.pk).exists()
@@ -114,8 +126,12 @@ class MeetingDetailView(AnonymousToLoginMixin, TemplateView):
             else [],
             registration_open=meeting.registration_is_open(),
             can_register=org_id is not None and meeting.registration_is_open(),
-            total=meeting.attended_count + meeting.unnamed_headcount,
+            total=meeting.attended_count + meeting.unnamed_headcount + meeting.public_checked_in,
             material_form=MaterialForm() if roles.is_secretariat(user) else None,
+            map_url=gsi_map_url(meeting),
+            public_feed=public_feed_links()
+            if meeting.visibility == Meeting.Visibility.PUBLIC
+            else None,
         )
         return context
 

@@ -1,7 +1,8 @@
-"""The attendance sheet: one screen per meeting, one click per person.
+"""The attendance sheet: one screen per meeting, one tap per person.
 
-Every action works as a plain form POST (redirect back to the sheet) and, when sent by htmx,
-answers with just the changed part of the page.
+Every action works as a plain form POST (redirect back to the sheet). The sheet's script
+(``static/js/sheet.js``) sends the marks itself, each with an id the server de-duplicates, queues
+them while the tablet is offline, and swaps in the row the server answers with.
 """
 
 from __future__ import annotations
@@ -9,32 +10,31 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
 from members.access import SecretariatRequiredMixin
-from members.models import Organisation, Person
+from members.models import Person
 
 from .. import services
 from ..forms import AttendanceMarkForm, HeadcountForm, WalkInForm
-from ..models import Attendance, Meeting
-from ..querysets import sheet_people
+from ..models import Meeting
+from ..querysets import (
+    sheet_history,
+    sheet_people,
+    sheet_row,
+    sheet_search_others,
+    walk_in_matches,
+)
 
 HISTORY_LIMIT = 30
+SEARCH_MAX_LENGTH = 100
 
 
 def _meeting(pk: int) -> Meeting:
-    return get_object_or_404(
-        Meeting.objects.select_related("study_group__parent", "project").annotate(
-            attended_count=Count("attendances", filter=Q(attendances__status="attended")),
-            absent_count=Count("attendances", filter=Q(attendances__status="absent")),
-            excused_count=Count("attendances", filter=Q(attendances__status="excused")),
-        ),
-        pk=pk,
-    )
+    return get_object_or_404(Meeting.objects.with_sheet_totals(), pk=pk)
 
 
 def _totals(meeting: Meeting) -> dict:
@@ -47,51 +47,28 @@ def _totals(meeting: Meeting) -> dict:
     }
 
 
-SEARCH_MAX_LENGTH = 100
-
-
-def _search_query(request) -> str:
-    """What staff typed in the sheet's search box. NUL bytes are dropped (no name holds one, and
+def _text(request, name: str) -> str:
+    """What staff typed in a search box. NUL bytes are dropped (no name holds one, and
     PostgreSQL refuses them in a query: a 500), and the text is cut to a long name's length."""
-    return request.GET.get("q", "").replace("\x00", "").strip()[:SEARCH_MAX_LENGTH]
+    return request.GET.get(name, "").replace("\x00", "").strip()[:SEARCH_MAX_LENGTH]
 
 
-def _search(query: str, limit: int = 10) -> dict:
-    people, organisations = [], []
-    if query:
-        people = (
-            Person.objects.filter(
-                Q(name__icontains=query)
-                | Q(name_kana__icontains=query)
-                | Q(email__icontains=query)
-                | Q(organisation__name__icontains=query)
-            )
-            .select_related("organisation")
-            .order_by("name_kana", "name")[:limit]
-        )
-        organisations = Organisation.objects.filter(
-            Q(name__icontains=query) | Q(name_kana__icontains=query)
-        )[:limit]
-    return {"q": query, "people": people, "organisations": organisations}
-
-
-def sheet_context(meeting: Meeting, query: str = "") -> dict:
+def sheet_context(meeting: Meeting, query: str = "", **extra) -> dict:
     return {
-        **_search(query),
+        **sheet_search_others(meeting, query),
         "meeting": meeting,
-        "groups": sheet_people(meeting),
+        "sheet": sheet_people(meeting, query),
         "totals": _totals(meeting),
         "headcount_form": HeadcountForm(initial={"unnamed_headcount": meeting.unnamed_headcount}),
         "walk_in_form": WalkInForm(),
-        "history": Attendance.history.filter(meeting_id=meeting.pk)
-        .select_related("history_user__person", "person")
-        .order_by("-history_date")[:HISTORY_LIMIT],
+        "history": sheet_history(meeting, HISTORY_LIMIT),
+        **extra,
     }
 
 
 class AttendanceSheetView(SecretariatRequiredMixin, View):
     def get(self, request, pk):
-        context = sheet_context(_meeting(pk), _search_query(request))
+        context = sheet_context(_meeting(pk), _text(request, "q"))
         return render(request, "events/attendance_sheet.html", context)
 
     def post(self, request, pk):
@@ -105,46 +82,50 @@ class AttendanceSheetView(SecretariatRequiredMixin, View):
                 return render(request, "events/_sheet_error.html", status=400)
             messages.error(request, _("出欠を記録できませんでした。もう一度お試しください。"))
             return redirect("events:attendance_sheet", pk=meeting.pk)
-        status, seen = form.cleaned_data["status"], form.cleaned_data["seen"]
-        notice = ""
-        try:
-            if status == "clear":
-                services.attendance_clear(meeting=meeting, person=person, seen=seen)
-            else:
-                services.attendance_set(
-                    meeting=meeting,
-                    person=person,
-                    status=status,
-                    recorded_by=request.user,
-                    seen=seen,
-                )
-        except services.AttendanceConflict as conflict:
-            # The row changed since this sheet was drawn: show what is stored, say so.
-            notice = str(conflict)
-            if not request.htmx:
-                messages.warning(
-                    request,
-                    _("%(name)s さん: %(notice)s") % {"name": person.name, "notice": notice},
-                )
+        notice = _record(request, meeting, person, form.cleaned_data)
         if not request.htmx:
             return redirect(f"{reverse('events:attendance_sheet', args=[meeting.pk])}#p{person.pk}")
-        return _row_update(request, _meeting(pk), person, notice)
+        meeting = _meeting(pk)
+        return render(
+            request,
+            "events/_sheet_row_update.html",
+            {
+                "meeting": meeting,
+                "row": sheet_row(meeting, person, notice),
+                "totals": _totals(meeting),
+            },
+        )
 
 
-def _row_update(request, meeting: Meeting, person: Person, notice: str = ""):
-    """htmx: the person's row as stored (with ``notice`` when another staffer changed it
-    first) and the totals."""
-    row = {
-        "person": person,
-        "attendance": meeting.attendances.filter(person=person).first(),
-        "registration": meeting.registrations.active().filter(person=person).first(),
-        "notice": notice,
-    }
-    return render(
-        request,
-        "events/_sheet_row_update.html",
-        {"meeting": meeting, "row": row, "totals": _totals(meeting)},
-    )
+def _record(request, meeting: Meeting, person: Person, data: dict) -> str:
+    """Write one mark; the notice to show when another staffer changed the row first."""
+    status, seen, client_id = data["status"], data["seen"], data["client_id"] or None
+    try:
+        if status == "clear":
+            services.attendance_clear(
+                meeting=meeting,
+                person=person,
+                seen=seen,
+                client_id=client_id,
+                recorded_by=request.user,
+            )
+        else:
+            services.attendance_set(
+                meeting=meeting,
+                person=person,
+                status=status,
+                recorded_by=request.user,
+                seen=seen,
+                client_id=client_id,
+            )
+    except services.AttendanceConflict as conflict:
+        # The row changed since this sheet was drawn: show what is stored, say so.
+        if not request.htmx:
+            messages.warning(
+                request, _("%(name)s さん: %(notice)s") % {"name": person.name, "notice": conflict}
+            )
+        return str(conflict)
+    return ""
 
 
 class MarkRegisteredView(SecretariatRequiredMixin, View):
@@ -177,36 +158,58 @@ class WalkInView(SecretariatRequiredMixin, View):
         meeting = get_object_or_404(Meeting, pk=pk)
         form = WalkInForm(request.POST)
         if not form.is_valid():
-            context = sheet_context(_meeting(pk))
-            context["walk_in_form"] = form
-            return render(request, "events/attendance_sheet.html", context, status=400)
+            return _walk_in_again(request, pk, form, status=400)
         data = form.cleaned_data
-        attendance = services.walk_in_add(
-            meeting=meeting,
-            recorded_by=request.user,
-            person=data["person"],
-            name=data["name"],
-            email=data["email"],
-            organisation=data["organisation"],
-            organisation_name=data["organisation_name"],
-            sector=data["sector"],
-        )
-        messages.success(
-            request, _("%(name)s さんを当日参加で記録しました。") % {"name": attendance.person.name}
-        )
-        return redirect(
-            f"{reverse('events:attendance_sheet', args=[meeting.pk])}#p{attendance.person_id}"
-        )
+        try:
+            walk_in = services.walk_in_add(
+                meeting=meeting,
+                recorded_by=request.user,
+                person=data["person"],
+                name=data["name"],
+                email=data["email"],
+                organisation=data["organisation"],
+                organisation_name=data["organisation_name"],
+                sector=data["sector"],
+                new_organisation=data["new_organisation"],
+            )
+        except services.WalkInOrganisationUnclear as unclear:
+            return _walk_in_again(request, pk, form, unclear=unclear)
+        name = walk_in.attendance.person.name
+        if walk_in.already:
+            messages.info(request, _("%(name)s さんは既に出席になっています。") % {"name": name})
+        else:
+            messages.success(request, _("%(name)s さんを当日参加で記録しました。") % {"name": name})
+        url = reverse("events:attendance_sheet", args=[meeting.pk])
+        return redirect(f"{url}#p{walk_in.attendance.person_id}")
+
+
+def _walk_in_again(request, pk: int, form: WalkInForm, *, unclear=None, status: int = 200):
+    """The sheet with the walk-in form as sent: its errors, or the similar organisations to
+    choose from (nothing was written)."""
+    context = sheet_context(_meeting(pk), walk_in_form=form, walk_in_unclear=unclear)
+    if unclear is not None:
+        context["walk_in"] = {"people": [], "organisations": unclear.candidates}
+    return render(request, "events/attendance_sheet.html", context, status=status)
 
 
 class PeopleSearchView(SecretariatRequiredMixin, View):
-    """htmx: people and organisations matching what staff type in the walk-in box. Without
-    JavaScript the same search shows on the sheet itself."""
+    """htmx: what the sheet's search box (``q``: people not on the sheet, organisations) or the
+    walk-in form (``name``, ``organisation_name``) finds. Without JavaScript the sheet's own
+    search (``?q=``) shows the same."""
 
     def get(self, request, pk):
-        meeting = get_object_or_404(Meeting, pk=pk)
-        query = _search_query(request)
+        meeting = get_object_or_404(Meeting.objects.select_related("study_group", "project"), pk=pk)
+        if "q" not in request.GET and request.htmx:
+            found = walk_in_matches(
+                meeting,
+                name=_text(request, "name"),
+                organisation_name=_text(request, "organisation_name"),
+            )
+            context = {"meeting": meeting, "walk_in": found}
+            return render(request, "events/_walk_in_candidates.html", context)
+        query = _text(request, "q")
         if not request.htmx:
             url = reverse("events:attendance_sheet", args=[meeting.pk])
             return redirect(f"{url}?{urlencode({'q': query})}#walk-in")
-        return render(request, "events/_people_search.html", {"meeting": meeting, **_search(query)})
+        context = {"meeting": meeting, **sheet_search_others(meeting, query)}
+        return render(request, "events/_people_search.html", context)

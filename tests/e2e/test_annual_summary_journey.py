@@ -34,6 +34,7 @@ JAPANESE_HEADER = [
     "上位研究会",
     "開催回数",
     "のべ参加者数",
+    "一般参加者",
     "参加者実数",
     "参加団体数",
     "市内企業",
@@ -99,7 +100,7 @@ def test_administrator_downloads_the_annual_summary_csv_with_the_years_numbers(
     row = table.get_by_role("row").filter(
         has=page.get_by_role("rowheader", name=fiscal_label(2024, lang), exact=True)
     )
-    expect(row.get_by_role("cell")).to_have_text(["2", "9", "5", "4"])
+    expect(row.get_by_role("cell")).to_have_text(["2", "9", "0", "5", "4"])
     shot(page, "dashboard")
 
     # Choose the fiscal year on the dashboard and download the participation summary (参加実績).
@@ -119,11 +120,12 @@ def test_administrator_downloads_the_annual_summary_csv_with_the_years_numbers(
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[0] == JAPANESE_HEADER
     assert rows[1:] == [
-        # 年度 和暦 研究会 上位 回数 のべ 実数 団体数 市内 市外 大学 行政 金融 団体 新規
-        ["2024", "令和6年度", "全体", "", "2", "9", "5", "4", "1", "1", "1", "0", "0", "1", "1"],
-        ["2024", "令和6年度", "平塚海洋エネルギー研究会", "", "2", "9", "5", "4"]
+        # 年度 和暦 研究会 上位 回数 のべ 一般 実数 団体数 市内 市外 大学 行政 金融 団体 新規
+        ["2024", "令和6年度", "全体", "", "2", "9", "0", "5", "4"]
         + ["1", "1", "1", "0", "0", "1", "1"],
-        ["2024", "令和6年度", "第1部会", "平塚海洋エネルギー研究会", "1", "3", "2", "2"]
+        ["2024", "令和6年度", "平塚海洋エネルギー研究会", "", "2", "9", "0", "5", "4"]
+        + ["1", "1", "1", "0", "0", "1", "1"],
+        ["2024", "令和6年度", "第1部会", "平塚海洋エネルギー研究会", "1", "3", "0", "2", "2"]
         + ["1", "0", "0", "0", "0", "1", "0"],
     ]
     assert ExportLog.objects.filter(kind="participation", fiscal_year=2024).count() == 1

@@ -7,7 +7,14 @@ from unittest import mock
 import factory
 from django.utils import timezone
 
-from events.models import Attendance, Meeting, MeetingKind, MeetingStatus, Registration
+from events.models import (
+    Attendance,
+    Meeting,
+    MeetingKind,
+    MeetingStatus,
+    PublicRegistration,
+    Registration,
+)
 from tests.factories import PersonFactory, StudyGroupFactory
 
 
@@ -59,3 +66,20 @@ class AttendanceFactory(factory.django.DjangoModelFactory):
     meeting = factory.SubFactory(MeetingFactory)
     person = factory.SubFactory(PersonFactory)
     organisation = factory.SelfAttribute("person.organisation")
+
+
+class PublicRegistrationFactory(factory.django.DjangoModelFactory):
+    """A citizen's registration (一般参加申込), confirmed with a seat unless told otherwise."""
+
+    class Meta:
+        model = PublicRegistration
+
+    meeting = factory.SubFactory(MeetingFactory, visibility="public")
+    name = "平塚 花子"
+    name_kana = "ヒラツカ ハナコ"
+    email = factory.Sequence(lambda n: f"citizen{n}@example.jp")
+    seats = 1
+    position = factory.Sequence(lambda n: n + 1)
+    consented_at = factory.LazyFunction(lambda: timezone.now())  # a frozen now too
+    created_at = factory.LazyFunction(lambda: timezone.now())  # a frozen now too
+    confirmed_at = factory.LazyFunction(lambda: timezone.now())  # a frozen now too

@@ -49,3 +49,24 @@ def test_attendance_is_read_only_in_the_admin(people):
     assert not attendance_admin.has_add_permission(request)
     assert not attendance_admin.has_change_permission(request)
     assert not attendance_admin.has_delete_permission(request)
+
+
+def test_an_admin_save_raises_the_calendar_revision_only_when_the_calendar_changes(
+    people, study_group
+):
+    meeting = MeetingFactory(study_group=study_group, starts_at=tokyo(2018, 6, 15, 14, 0))
+    meeting_admin = admin.site._registry[Meeting]
+    request = RequestFactory().post("/admin/")
+    request.user = people["admin"]
+
+    def admin_save(**changes):
+        obj = Meeting.objects.get(pk=meeting.pk)
+        for name, value in changes.items():
+            setattr(obj, name, value)
+        meeting_admin.save_model(request, obj, form=None, change=True)
+        return Meeting.objects.get(pk=meeting.pk)
+
+    assert admin_save(minutes="議事録").sequence == 0
+    assert admin_save(title="第1部会（会場変更）", venue="平塚市中央公民館").sequence == 1
+    # A reverted old version carries its own old sequence: the stored one still rises.
+    assert admin_save(title="第1部会", sequence=0).sequence == 2

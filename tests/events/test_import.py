@@ -285,7 +285,7 @@ def test_a_single_meeting_import_links_to_that_meeting(client_as, people, hirats
     client.post(location)
     meeting = Meeting.objects.get()
     second = client.post(location)
-    assert second["Location"] == reverse("events:meeting_detail", args=[meeting.pk])
+    assert second["Location"] == reverse("events:import_result") + f"?meetings={meeting.pk}"
 
 
 def test_two_confirms_racing_for_one_upload_import_once(people, hiratsuka):

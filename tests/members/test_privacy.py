@@ -219,7 +219,7 @@ def test_erasure_keeps_the_annual_summary_of_past_years(colleagues):
     me, _other = colleagues
     before = _summary(2018)
     consortium_row = before[0]
-    assert consortium_row[4:7] == [2, 2, 2]  # meetings, のべ参加者数, 参加者実数
+    assert consortium_row[4:8] == [2, 2, 0, 2]  # meetings, のべ参加者数, 一般参加者, 参加者実数
 
     privacy.person_erase(person=me, erased_by=administrator_user())
 

@@ -19,6 +19,7 @@ PARTICIPATION_JA = [
     "上位研究会",
     "開催回数",
     "のべ参加者数",
+    "一般参加者",
     "参加者実数",
     "参加団体数",
     "市内企業",
@@ -36,6 +37,7 @@ PARTICIPATION_EN = [
     "parent_group",
     "meetings",
     "attendance_total",
+    "public_participants",
     "unique_people",
     "organisations",
     "local_companies",
@@ -228,11 +230,12 @@ def test_open_data_csv_has_the_event_list_columns(db, client, settings):
     response = client.get(reverse("reports:open_data_csv"))
     table = rows_of(body(response))
     assert table[0] == OPEN_DATA_COLUMNS
-    assert len(table[0]) == 32
+    assert len(table[0]) == 31
     assert len(table) == 2
     row = dict(zip(table[0], table[1], strict=True))
-    assert row["都道府県コード又は市区町村コード"] == "142034"
-    assert row["都道府県名"] == "神奈川県" and row["市区町村名"] == "平塚市"
+    assert row["全国地方公共団体コード"] == "142034"
+    assert row["ID"] == str(public.pk)
+    assert row["地方公共団体名"] == "神奈川県平塚市"
     assert row["イベント名"] == "波力発電見学会"
     assert row["開始日"] == "2018-10-01" and row["終了日"] == "2018-10-01"
     assert row["場所名称"] == "平塚新港" and row["定員"] == "30"

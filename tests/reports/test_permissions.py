@@ -27,6 +27,8 @@ GET_CASES = [
     ("reports:export", {"kind": "attendance", "fmt": "xlsx"}, "?fiscal_year=2018", ADMIN_ONLY),
     ("reports:open_data", {}, "", PUBLIC),
     ("reports:open_data_csv", {}, "", PUBLIC),
+    ("reports:open_data_csv", {}, "?layout=legacy", PUBLIC),
+    ("reports:open_data_xlsx", {}, "", PUBLIC),
 ]
 
 

@@ -16,6 +16,7 @@ from .factories import FundingFactory, MeetingFactory
 FIELDS = (
     "meetings",
     "attendance_total",
+    "public_participants",
     "absent",
     "excused",
     "unique_people",

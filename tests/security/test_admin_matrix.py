@@ -45,7 +45,7 @@ from reports.models import (
     ParticipationSummary,
     RollupState,
 )
-from tests.events.factories import MeetingFactory, RegistrationFactory
+from tests.events.factories import MeetingFactory, PublicRegistrationFactory, RegistrationFactory
 from tests.members.factories import JoinRequestFactory, PersonFactory
 from tests.projects.factories import (
     AgreementFactory,
@@ -203,6 +203,8 @@ MATRIX: list[Case] = [
     *model_cases("events_attendance", "attendance", simple_history=True, **DERIVED),
     *model_cases("events_registration", "registration", simple_history=True),
     *model_cases("events_calendartoken", "calendar_token"),
+    # Citizens' registrations are made by the citizens; staff only see them (and may erase one).
+    *model_cases("events_publicregistration", "public_registration", **DERIVED),
     # --- reports: roll-ups are read-only for everybody; the export log for administrators ----
     *model_cases("reports_participationsummary", "participation", **DERIVED),
     *model_cases("reports_fundingsummary", "funding_summary", **DERIVED),
@@ -260,6 +262,7 @@ def site(people, study_group, org_a):
         "attendance": Attendance.objects.create(meeting=meeting, person=person, organisation=org_a),
         "registration": RegistrationFactory(meeting=meeting, person=person),
         "calendar_token": CalendarToken.objects.create(user=people["member_a"]),
+        "public_registration": PublicRegistrationFactory(meeting=meeting),
         "participation": ParticipationSummary.objects.create(fiscal_year=2018, meetings=3),
         "funding_summary": FundingSummary.objects.create(
             fiscal_year=2018, project=project, funder=funding.funder, kind="grant", amount=10
