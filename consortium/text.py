@@ -15,6 +15,7 @@ _KATAKANA_TO_HIRAGANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)} | 
     0x30FD: 0x309D,
     0x30FE: 0x309E,
 }
+_HIRAGANA_TO_KATAKANA = {hiragana: katakana for katakana, hiragana in _KATAKANA_TO_HIRAGANA.items()}
 _SPACES = re.compile(r"\s+")
 
 
@@ -28,3 +29,10 @@ def search_key(text: str | None) -> str:
 def search_terms(query: str | None) -> list[str]:
     """The words of a search box, each as ``search_key`` makes it (all must match)."""
     return [term for term in search_key(query).split(" ") if term]
+
+
+def katakana(text: str) -> str:
+    """A reading as the open data wants it: full-width katakana (NFKC turns half-width kana
+    full-width), hiragana turned into katakana, spaces collapsed."""
+    value = unicodedata.normalize("NFKC", text).translate(_HIRAGANA_TO_KATAKANA)
+    return " ".join(value.split())

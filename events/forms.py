@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from consortium.fiscal import fiscal_year_choices
+from consortium.text import katakana
 from consortium.uploads import validate_upload
 from consortium.widgets import DateTimeLocalInput
 from members.models import Organisation, Person, Sector, StudyGroup
@@ -24,14 +25,6 @@ def _formfield(model_field, **kwargs):
     if isinstance(model_field, models.URLField):
         kwargs["assume_scheme"] = "https"
     return model_field.formfield(**kwargs)
-
-
-def katakana(text: str) -> str:
-    """A reading as the open data wants it: full-width katakana (NFKC turns half-width kana
-    full-width), hiragana turned into katakana, spaces collapsed."""
-    text = unicodedata.normalize("NFKC", text)
-    text = "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in text)
-    return " ".join(text.split())
 
 
 def _has_kanji(text: str) -> bool:

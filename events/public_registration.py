@@ -215,33 +215,6 @@ def public_promoted_mail(registration: PublicRegistration) -> None:
         public_ticket_mail(registration, promoted=True)
 
 
-def public_cancellation_mails(meeting: Meeting) -> None:
-    """The meeting was cancelled (中止): every citizen holding or waiting for a seat is told, with
-    the members' template."""
-    recipients = sorted(
-        set(
-            PublicRegistration.objects.filter(
-                meeting=meeting, confirmed_at__isnull=False, purged_at__isnull=True
-            )
-            .exclude(status=Status.CANCELLED)
-            .exclude(email="")
-            .values_list("email", flat=True)
-        )
-    )
-    if not recipients:
-        return
-    with translation.override("ja"):
-        context = {"meeting": meeting}
-        subject = render_to_string("events/email/cancellation_subject.txt", context).strip()
-        body = render_to_string("events/email/cancellation_body.txt", context)
-
-    def send() -> None:
-        for email in recipients:
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
-
-    transaction.on_commit(send)
-
-
 # --- register, confirm, cancel ------------------------------------------------------------------
 
 

@@ -502,3 +502,25 @@ def checkin_counts(meeting) -> dict[str, int]:
         "registered": registered + public_registered,
         "checked_in": checked_in + public_checked_in,
     }
+
+
+def cancellation_recipients(meeting) -> list[str]:
+    """The addresses told when a meeting is cancelled: members registered or waiting, and
+    citizens whose confirmed registration holds or waits for seats (not purged), each once."""
+    from .models import PublicRegistration, Registration
+
+    members = (
+        Registration.objects.active()
+        .filter(meeting=meeting)
+        .exclude(person__email="")
+        .values_list("person__email", flat=True)
+    )
+    citizens = (
+        PublicRegistration.objects.filter(
+            meeting=meeting, confirmed_at__isnull=False, purged_at__isnull=True
+        )
+        .exclude(status=Registration.Status.CANCELLED)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    return sorted({*members, *citizens})

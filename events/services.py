@@ -35,7 +35,12 @@ from .models import (
     PublicRegistration,
     Registration,
 )
-from .querysets import seat_state, waiting_list, walk_in_organisation_candidates
+from .querysets import (
+    cancellation_recipients,
+    seat_state,
+    waiting_list,
+    walk_in_organisation_candidates,
+)
 from .signals import attendance_changed
 from .tickets import TICKET_CONTENT_ID, ticket_email
 
@@ -218,9 +223,10 @@ def _attendance_recorded(meeting: Meeting) -> None:
         _status_changed(meeting)
 
 
-def _send_cancellation_mail(meeting: Meeting, registrations: list[Registration]) -> None:
-    """One e-mail per registrant with an address, in Japanese, the date in 和暦 (date_ja)."""
-    recipients = sorted({r.person.email for r in registrations if r.person.email})
+def _send_cancellation_mail(meeting: Meeting) -> None:
+    """One e-mail per address holding or waiting for a seat, members' and citizens' alike
+    (``cancellation_recipients``), in Japanese, the date in 和暦 (date_ja)."""
+    recipients = cancellation_recipients(meeting)
     if not recipients:
         return
     with translation.override("ja"):
@@ -254,11 +260,7 @@ def meeting_cancel(*, meeting: Meeting, cancelled_by: User | None, reason: str) 
     meeting.cancelled_by = cancelled_by
     meeting.cancel_reason = reason
     _set_status(meeting, MeetingStatus.CANCELLED)
-    registrations = list(meeting.registrations.active().select_related("person"))
-    _send_cancellation_mail(meeting, registrations)
-    from .public_registration import public_cancellation_mails  # it imports this module
-
-    public_cancellation_mails(meeting)
+    _send_cancellation_mail(meeting)
     return meeting
 
 
