@@ -486,7 +486,8 @@ def checkin_counts(meeting) -> dict[str, int]:
 
     members = connection.ops.quote_name(Registration._meta.db_table)
     citizens = connection.ops.quote_name(PublicRegistration._meta.db_table)
-    seated = "meeting_id = %s AND status = 'registered'"
+    # Both tables share the status choices (PublicRegistration.Status is Registration.Status).
+    seated = "meeting_id = %s AND status = %s"
     citizen = f"{seated} AND confirmed_at IS NOT NULL"
     checked = "checked_in_at IS NOT NULL"
     sql = (
@@ -496,7 +497,7 @@ def checkin_counts(meeting) -> dict[str, int]:
         f" (SELECT COALESCE(SUM(seats), 0) FROM {citizens} WHERE {citizen} AND {checked})"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [meeting.pk] * 4)
+        cursor.execute(sql, [meeting.pk, Registration.Status.REGISTERED.value] * 4)
         registered, checked_in, public_registered, public_checked_in = cursor.fetchone()
     return {
         "registered": registered + public_registered,
