@@ -405,14 +405,14 @@ def seat_state(meeting) -> SeatState:
     from .models import PublicRegistration, Registration
 
     members = Registration.objects.filter(meeting=meeting).aggregate(
-        taken=Count("pk", filter=Q(status="registered")),
-        waiting=Count("pk", filter=Q(status="waitlisted")),
+        taken=Count("pk", filter=Q(status=Registration.Status.REGISTERED)),
+        waiting=Count("pk", filter=Q(status=Registration.Status.WAITLISTED)),
         last=Max("position"),
     )
     confirmed = Q(confirmed_at__isnull=False)
     citizens = PublicRegistration.objects.filter(meeting=meeting).aggregate(
-        taken=Sum("seats", filter=confirmed & Q(status="registered")),
-        waiting=Count("pk", filter=confirmed & Q(status="waitlisted")),
+        taken=Sum("seats", filter=confirmed & Q(status=Registration.Status.REGISTERED)),
+        waiting=Count("pk", filter=confirmed & Q(status=Registration.Status.WAITLISTED)),
         # An unconfirmed registration has no place in the queue yet: its position is not one.
         last=Max("position", filter=confirmed),
     )
@@ -428,11 +428,14 @@ def waiting_list(meeting) -> list:
     and confirmed citizens' registrations, mixed."""
     from .models import PublicRegistration, Registration
 
-    members = Registration.objects.filter(meeting=meeting, status="waitlisted").select_related(
-        "person"
-    )
+    members = Registration.objects.filter(
+        meeting=meeting, status=Registration.Status.WAITLISTED
+    ).select_related("person")
     citizens = PublicRegistration.objects.filter(
-        meeting=meeting, status="waitlisted", confirmed_at__isnull=False, purged_at__isnull=True
+        meeting=meeting,
+        status=Registration.Status.WAITLISTED,
+        confirmed_at__isnull=False,
+        purged_at__isnull=True,
     )
     return sorted([*members, *citizens], key=lambda entry: (entry.position, entry.created_at))
 
@@ -445,7 +448,7 @@ def public_seat_annotations() -> dict:
     from django.db.models import IntegerField, Subquery, Sum
     from django.db.models.functions import Coalesce
 
-    from .models import PublicRegistration
+    from .models import PublicRegistration, Registration
 
     def total(amount, **conditions) -> Coalesce:
         rows = PublicRegistration.objects.filter(
@@ -455,20 +458,22 @@ def public_seat_annotations() -> dict:
         return Coalesce(Subquery(summed, output_field=IntegerField()), Value(0))
 
     return {
-        "public_seats": total(Sum("seats"), status="registered"),
-        "public_waiting": total(Count("pk"), status="waitlisted"),
-        "public_checked_in": total(Sum("seats"), status="registered", checked_in_at__isnull=False),
+        "public_seats": total(Sum("seats"), status=Registration.Status.REGISTERED),
+        "public_waiting": total(Count("pk"), status=Registration.Status.WAITLISTED),
+        "public_checked_in": total(
+            Sum("seats"), status=Registration.Status.REGISTERED, checked_in_at__isnull=False
+        ),
     }
 
 
 def public_sheet_registrations(meeting) -> models.QuerySet:
     """The citizens' registrations the attendance sheet lists: confirmed and not cancelled (with
     a seat or waiting; purged ones too, their counts stay), in their order. One query."""
-    from .models import PublicRegistration
+    from .models import PublicRegistration, Registration
 
     return (
         PublicRegistration.objects.filter(meeting=meeting, confirmed_at__isnull=False)
-        .exclude(status="cancelled")
+        .exclude(status=Registration.Status.CANCELLED)
         .order_by("position", "pk")
     )
 
