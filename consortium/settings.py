@@ -127,6 +127,17 @@ if env.bool("DATABASE_DISABLE_SERVER_SIDE_CURSORS", default=False):
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# The embedded default serves several people at once too (two tablets at the door): every
+# transaction takes SQLite's write lock when it begins and waits up to 20 s for it. A deferred
+# transaction that reads and then writes fails at once with "database is locked" when another
+# connection writes meanwhile, whatever the timeout. WAL lets pages read while a write goes on.
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}), **SQLITE_OPTIONS}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, Celery ------------------------------------------------------------------------------
