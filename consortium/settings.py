@@ -264,9 +264,10 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
 ACCOUNT_SIGNUP_FORM_CLASS = "members.forms.SignupForm"
+# Mails and messages name the person (members.roles.display_name), not the generated username.
+ACCOUNT_USER_DISPLAY = "members.roles.display_name"
 ACCOUNT_LOGOUT_ON_GET = False
 # allauth's defaults (login failures, sign-ups, password resets, confirmation mails) stay on.
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Kyoso] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 # Administrators and staff must activate TOTP before using any page (consortium/mfa.py); off by
 # default under DEBUG so that the demo accounts of `make run` sign in with a password alone.
@@ -356,6 +357,7 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+CSRF_FAILURE_VIEW = "consortium.errors.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 # Browser features no page uses stay off; the 受付 page alone allows the camera for the site
 # itself (scanning tickets at the door: consortium.middleware.allow_features). Empty turns the
@@ -382,6 +384,8 @@ CONTENT_SECURITY_POLICY = {
 
 # --- Kyoso --------------------------------------------------------------------------------------
 KYOSO_SITE_NAME = env.str("KYOSO_SITE_NAME", default="Kyoso 共創ポータル")
+# Account e-mails (allauth) carry the site's name in their subject.
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{KYOSO_SITE_NAME}] "
 KYOSO_HOST_CITY = env.str("KYOSO_HOST_CITY", default="平塚市")
 KYOSO_PREFECTURE = env.str("KYOSO_PREFECTURE", default="神奈川県")
 KYOSO_AUTHORITY_CODE = env.str("KYOSO_AUTHORITY_CODE", default="142034")

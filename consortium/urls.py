@@ -22,5 +22,9 @@ urlpatterns = [
     path("", include("members.urls")),
 ]
 
+# Kyoso's own page when a view fails (``consortium.errors``); 400, 403 and 404 are Django's
+# handlers drawing the templates of the same names.
+handler500 = "consortium.errors.server_error"
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

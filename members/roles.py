@@ -112,6 +112,18 @@ def person_of(user: User | AnonymousUser):
         return None
 
 
+def display_name(user: User | AnonymousUser) -> str:
+    """How sign-in messages and account e-mails name a user (``ACCOUNT_USER_DISPLAY``): the
+    person's name, else the e-mail address, never the generated username ("" for nobody: the
+    mail to an address without an account)."""
+    if not user.is_authenticated:
+        return ""
+    person = person_of(user)
+    if person is not None and person.name:
+        return person.name
+    return user.email or user.get_username()
+
+
 def affiliated_person_of(user: User | AnonymousUser):
     """The user's Person when staff have approved their organisation, else None."""
     person = person_of(user)
