@@ -121,12 +121,55 @@ def fiscal_year_choices(first: int, last: int) -> list[tuple[int, str]]:
     return [(fy, fiscal_label(fy)) for fy in range(last, first - 1, -1)]
 
 
+WEEKDAYS_JA = "月火水木金土日"
+WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def date_ja(value: dt.date | dt.datetime | None) -> str:
-    """2019年5月1日（令和元年5月1日）."""
+    """令和元年5月1日（水）: the era's year and the weekday; with ``KYOSO_DATE_WESTERN_YEAR`` the
+    western year follows the era's, 令和元年（2019年）5月1日（水）."""
+    from django.conf import settings
+
     if value is None:
         return ""
     day = as_local_date(value)
-    return f"{day.year}年{day.month}月{day.day}日（{era_of(day)}{day.month}月{day.day}日）"
+    western = f"（{day.year}年）" if settings.KYOSO_DATE_WESTERN_YEAR else ""
+    return f"{era_of(day)}{western}{day.month}月{day.day}日（{WEEKDAYS_JA[day.weekday()]}）"
+
+
+def date_en(value: dt.date | dt.datetime | None) -> str:
+    """Wed 1 May 2019 (the same in every locale of the server)."""
+    if value is None:
+        return ""
+    day = as_local_date(value)
+    return f"{WEEKDAYS_EN[day.weekday()]} {day.day} {MONTHS_EN[day.month - 1]} {day.year}"
+
+
+def date_text(value: dt.date | dt.datetime | None, language: str | None = None) -> str:
+    """A day as people read it in the language: ``date_ja`` or ``date_en``."""
+    language = (language or get_language() or "ja").split("-")[0]
+    return date_ja(value) if language == "ja" else date_en(value)
+
+
+def when_text(
+    day: dt.date,
+    starts_at: dt.datetime | None = None,
+    ends_at: dt.datetime | None = None,
+    language: str | None = None,
+) -> str:
+    """When something happens, as every page, e-mail and feed writes it:
+    令和8年12月11日（金）14:00〜16:00 in Japanese, Fri 11 Dec 2026, 14:00–16:00 in English (local
+    times; the day alone when there is no start time; no end without a start)."""
+    language = (language or get_language() or "ja").split("-")[0]
+    text = date_text(day, language)
+    if starts_at is None:
+        return text
+    times = f"{timezone.localtime(starts_at):%H:%M}"
+    if ends_at is not None:
+        dash = "〜" if language == "ja" else "–"
+        times += f"{dash}{timezone.localtime(ends_at):%H:%M}"
+    return f"{text}{times}" if language == "ja" else f"{text}, {times}"
 
 
 _ERA_BY_TOKEN = {era.name: era for era in ERAS} | {era.initial: era for era in ERAS}

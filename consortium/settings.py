@@ -384,6 +384,8 @@ CONTENT_SECURITY_POLICY = {
 
 # --- Kyoso --------------------------------------------------------------------------------------
 KYOSO_SITE_NAME = env.str("KYOSO_SITE_NAME", default="Kyoso 共創ポータル")
+# Dates read 令和8年12月11日（金）; true adds the western year: 令和8年（2026年）12月11日（金）.
+KYOSO_DATE_WESTERN_YEAR = env.bool("KYOSO_DATE_WESTERN_YEAR", default=False)
 # Account e-mails (allauth) carry the site's name in their subject.
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{KYOSO_SITE_NAME}] "
 KYOSO_HOST_CITY = env.str("KYOSO_HOST_CITY", default="平塚市")

@@ -109,7 +109,32 @@ def test_date_filter_shows_era_in_japanese_and_plain_date_in_english():
     day = dt.date(2019, 5, 1)
     template = Template("{{ day|date_ja }}")
     with translation.override("ja"):
-        assert template.render(Context({"day": day})) == "2019年5月1日（令和元年5月1日）"
+        assert template.render(Context({"day": day})) == "令和元年5月1日（水）"
     with translation.override("en"):
         rendered = template.render(Context({"day": day}))
     assert "2019" in rendered and "令和" not in rendered
+
+
+def test_dates_carry_the_weekday_and_the_western_year_on_request(settings):
+    day = dt.date(2026, 12, 11)
+    assert fiscal.date_ja(day) == "令和8年12月11日（金）"
+    assert fiscal.date_en(day) == "Fri 11 Dec 2026"
+    settings.KYOSO_DATE_WESTERN_YEAR = True
+    assert fiscal.date_ja(day) == "令和8年（2026年）12月11日（金）"
+    assert fiscal.date_ja(dt.date(2019, 5, 1)) == "令和元年（2019年）5月1日（水）"
+
+
+def test_a_meetings_day_and_times_read_one_way_everywhere():
+    from zoneinfo import ZoneInfo
+
+    tokyo = ZoneInfo("Asia/Tokyo")
+    day = dt.date(2026, 12, 11)
+    starts = dt.datetime(2026, 12, 11, 14, 0, tzinfo=tokyo)
+    ends = dt.datetime(2026, 12, 11, 16, 0, tzinfo=tokyo)
+    assert fiscal.when_text(day, starts, ends, "ja") == "令和8年12月11日（金）14:00〜16:00"
+    assert fiscal.when_text(day, starts, ends, "en") == "Fri 11 Dec 2026, 14:00–16:00"
+    assert fiscal.when_text(day, starts, None, "ja") == "令和8年12月11日（金）14:00"
+    assert fiscal.when_text(day, None, None, "en") == "Fri 11 Dec 2026"
+    # Stored in UTC, shown in Japan's time.
+    utc = starts.astimezone(dt.UTC)
+    assert fiscal.when_text(day, utc, None, "ja").endswith("14:00")

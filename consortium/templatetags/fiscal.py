@@ -1,8 +1,6 @@
 """Template filters for fiscal years and eras: {{ fy|fiscal_label }}, {{ day|fiscal_year }}."""
 
 from django import template
-from django.utils.formats import date_format
-from django.utils.translation import get_language
 
 from consortium import fiscal
 
@@ -26,12 +24,16 @@ def fiscal_year(value) -> int | None:
 
 @register.filter
 def date_ja(value) -> str:
-    """2019年5月1日（令和元年5月1日） in Japanese; the locale's date format in English."""
+    """令和元年5月1日（水） in Japanese, Wed 1 May 2019 in English (``fiscal.date_text``)."""
     if value is None or value == "":
         return ""
-    if (get_language() or "ja").startswith("ja"):
-        return fiscal.date_ja(value)
-    return date_format(fiscal.as_local_date(value), "DATE_FORMAT")
+    return fiscal.date_text(value)
+
+
+@register.filter
+def when(meeting) -> str:
+    """A meeting's day and times: 令和8年12月11日（金）14:00〜16:00 (``fiscal.when_text``)."""
+    return fiscal.when_text(meeting.date, meeting.starts_at, meeting.ends_at)
 
 
 @register.filter

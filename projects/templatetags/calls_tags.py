@@ -6,7 +6,6 @@ import datetime as dt
 
 from django import template
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html_join
 from django.utils.translation import get_language, gettext, gettext_lazy
 
@@ -17,13 +16,13 @@ register = template.Library()
 
 @register.filter
 def jst(value: dt.datetime | None) -> str:
-    """2026年5月1日（令和8年5月1日）17:00 in Japanese; the locale's format in English (JST)."""
+    """令和8年5月1日（金）17:00 in Japanese, Fri 1 May 2026, 17:00 JST in English."""
     if value is None or value == "":
         return ""
     local = timezone.localtime(value)
     if (get_language() or "ja").startswith("ja"):
-        return f"{fiscal.date_ja(local)} {local:%H:%M}"
-    return f"{date_format(local.date(), 'DATE_FORMAT')} {local:%H:%M} JST"
+        return f"{fiscal.date_ja(local)}{local:%H:%M}"
+    return f"{fiscal.date_en(local)}, {local:%H:%M} JST"
 
 
 def call_state(call, now: dt.datetime | None = None) -> str:
