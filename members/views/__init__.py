@@ -91,6 +91,12 @@ class StudyGroupDetailView(DetailView):
             context["own_requests"] = JoinRequest.objects.filter(
                 organisation_id=person.organisation_id, study_group=self.object
             ).order_by("-created_at")[:5]
+            # A member organisation is not offered to apply again.
+            context["membership"] = (
+                Membership.objects.active()
+                .filter(organisation_id=person.organisation_id, study_group=self.object)
+                .first()
+            )
         return context
 
 
