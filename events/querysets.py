@@ -46,6 +46,18 @@ class MeetingQuerySet(models.QuerySet):
         member_ids = self.model.objects.of_members(org_id).values("pk")
         return self.filter(Q(visibility="public") | Q(pk__in=member_ids))
 
+    def of_study_group(self, group) -> MeetingQuerySet:
+        """The meetings of a study group and of its 部会."""
+        return self.filter(Q(study_group=group) | Q(study_group__parent=group))
+
+    def upcoming(self, today) -> MeetingQuerySet:
+        """From ``today`` on, the soonest first."""
+        return self.filter(date__gte=today).order_by("date", "starts_at", "pk")
+
+    def past(self, today) -> MeetingQuerySet:
+        """Before ``today``, the latest first."""
+        return self.filter(date__lt=today).order_by("-date", "-starts_at", "-pk")
+
     def with_private_access(self, user) -> MeetingQuerySet:
         """Meetings whose minutes and materials the user may read: members and staff only."""
         if roles.is_secretariat(user):

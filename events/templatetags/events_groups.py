@@ -5,7 +5,6 @@ members app needs nothing of events. Two queries: the next meetings and the late
 from __future__ import annotations
 
 from django import template
-from django.db.models import Q
 from django.utils import timezone
 
 from ..models import Meeting
@@ -22,14 +21,10 @@ def group_meetings(group, user) -> dict[str, list[Meeting]]:
     today = timezone.localdate()
     meetings = (
         Meeting.objects.visible_to(user)
-        .filter(Q(study_group=group) | Q(study_group__parent=group))
+        .of_study_group(group)
         .select_related("study_group__parent", "project")
     )
     return {
-        "upcoming": list(
-            meetings.filter(date__gte=today).order_by("date", "starts_at", "pk")[:SHOWN]
-        ),
-        "past": list(
-            meetings.filter(date__lt=today).order_by("-date", "-starts_at", "-pk")[:SHOWN]
-        ),
+        "upcoming": list(meetings.upcoming(today)[:SHOWN]),
+        "past": list(meetings.past(today)[:SHOWN]),
     }

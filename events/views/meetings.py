@@ -55,16 +55,15 @@ class MeetingListView(ListView):
         today = timezone.localdate()
         when = data.get("when") or "all"
         if when == "upcoming":
-            meetings = meetings.filter(date__gte=today).order_by("date", "starts_at", "pk")
+            meetings = meetings.upcoming(today)
         elif when == "past":
-            meetings = meetings.filter(date__lt=today).order_by("-date", "-starts_at", "-pk")
+            meetings = meetings.past(today)
         else:
             meetings = meetings.order_by("-date", "-starts_at", "-pk")
         if data.get("fiscal_year"):
             meetings = meetings.filter(fiscal_year=data["fiscal_year"])
         if data.get("study_group"):
-            group = data["study_group"]
-            meetings = meetings.filter(Q(study_group=group) | Q(study_group__parent=group))
+            meetings = meetings.of_study_group(data["study_group"])
         if data.get("kind"):
             meetings = meetings.filter(kind=data["kind"])
         return meetings
