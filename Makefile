@@ -8,8 +8,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install lock messages migrate demo run test lint format check-migrations ci clean backup restore \
-	screenshots bench bench-scale
+.PHONY: install lock messages node-modules migrate demo run test lint format check-migrations ci clean \
+	backup restore screenshots bench bench-scale
 
 # Installs exactly the locked versions (hashes checked), then Kyoso itself without dependencies.
 $(STAMP): pyproject.toml requirements-dev.lock
@@ -44,7 +44,19 @@ demo: migrate messages
 run: demo
 	$(MANAGE) runserver $(HOST):$(PORT)
 
-test: messages
+# axe-core for the accessibility test (tests/e2e/test_accessibility.py), a test-only npm package
+# that the site never serves: installed from tests/e2e/package-lock.json when npm is there and
+# the lock is newer than what is installed. Without it the test is skipped (fails in CI).
+E2E_NODE := tests/e2e/node_modules
+node-modules:
+	@if ! command -v npm >/dev/null 2>&1; then \
+	  echo "npm not found: tests/e2e/test_accessibility.py will be skipped"; \
+	elif [ ! -d $(E2E_NODE) ] || [ tests/e2e/package-lock.json -nt $(E2E_NODE) ]; then \
+	  { npm ci --prefix tests/e2e --no-audit --no-fund && touch $(E2E_NODE); } \
+	    || echo "npm ci failed: tests/e2e/test_accessibility.py will be skipped"; \
+	fi
+
+test: messages node-modules
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
@@ -91,4 +103,4 @@ bench-scale: messages
 	BENCH_ATTENDANCE=1000000,10000000 DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.run
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles .test-media
+	rm -rf $(VENV) db.sqlite3 staticfiles .test-media $(E2E_NODE)

@@ -172,6 +172,21 @@ def when_text(
     return f"{text}{times}" if language == "ja" else f"{text}, {times}"
 
 
+def moment_text(
+    value: dt.datetime | None, language: str | None = None, *, seconds: bool = False
+) -> str:
+    """A point in time (a roll-up, a change in a history): 令和8年12月3日（木）06:45 in Japanese,
+    Thu 3 Dec 2026, 06:45 in English, local time; ``seconds`` adds them (06:45:09)."""
+    if value is None:
+        return ""
+    language = (language or get_language() or "ja").split("-")[0]
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    clock = f"{local:%H:%M:%S}" if seconds else f"{local:%H:%M}"
+    if language == "ja":
+        return f"{date_ja(local)}{clock}"
+    return f"{date_en(local)}, {clock}"
+
+
 _ERA_BY_TOKEN = {era.name: era for era in ERAS} | {era.initial: era for era in ERAS}
 _ERA_DATE = re.compile(
     r"^(?P<era>令和|平成|昭和|大正|明治|[RHSTM])\s*(?P<year>元|\d{1,2})\s*"

@@ -95,7 +95,10 @@ TEMPLATES = [
             ],
             "builtins": [
                 "consortium.templatetags.fiscal",
+                "consortium.templatetags.forms",
+                "consortium.templatetags.lang",
                 "consortium.templatetags.links",
+                "consortium.templatetags.menu",
                 "consortium.templatetags.paging",
             ],
         },
@@ -280,6 +283,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="kyoso@localhost")
 
 # --- Internationalisation -----------------------------------------------------------------------
 LANGUAGE_CODE = "ja"
+# A filter left open reads 「すべて」, not 「---------」 (django-filter's choice filters).
+FILTERS_EMPTY_CHOICE_LABEL = _("すべて")
+
 LANGUAGES = [("ja", _("日本語")), ("en", _("English"))]
 TIME_ZONE = "Asia/Tokyo"
 USE_I18N = True

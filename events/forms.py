@@ -168,15 +168,18 @@ class MeetingFilterForm(forms.Form):
     when = forms.ChoiceField(label=_("時期"), choices=WHEN_CHOICES, required=False)
     fiscal_year = forms.TypedChoiceField(label=_("年度"), coerce=int, required=False)
     study_group = forms.ModelChoiceField(
-        label=_("研究会"), queryset=StudyGroup.objects.none(), required=False
+        label=_("研究会"),
+        queryset=StudyGroup.objects.none(),
+        required=False,
+        empty_label=_("すべて"),
     )
     kind = forms.ChoiceField(
-        label=_("種別"), choices=[("", "---------"), *MeetingKind.choices], required=False
+        label=_("種別"), choices=[("", _("すべて")), *MeetingKind.choices], required=False
     )
 
     def __init__(self, *args, fiscal_years: list[int], **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [("", "---------")]
+        choices: list[tuple[int | str, str]] = [("", _("すべて"))]
         if fiscal_years:
             choices += list(reversed(fiscal_year_choices(min(fiscal_years), max(fiscal_years))))
         self.fields["fiscal_year"].choices = choices

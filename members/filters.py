@@ -59,6 +59,7 @@ class OrganisationFilter(django_filters.FilterSet):
         queryset=StudyGroup.objects.all(),  # checks the chosen value; the options: every group
         method="filter_study_group",
         widget=PlainSelect,
+        empty_label=_("すべて"),
     )
     is_confirmed = django_filters.ChoiceFilter(
         label=_("確認状態"),

@@ -74,6 +74,22 @@ class SignupForm(OrganisationFieldsMixin):
         "address",
         "department",
     ]
+    # Drawn as <fieldset>s by templates/includes/_fields.html (allauth adds email and passwords).
+    fieldsets = (
+        (_("ご本人"), ("name", "name_kana")),
+        (
+            _("所属団体"),
+            (
+                "organisation_name",
+                "corporate_number",
+                "sector",
+                "is_local",
+                "address",
+                "department",
+            ),
+        ),
+        (_("ログイン情報"), ("email", "password1", "password2")),
+    )
 
     def signup(self, request, user) -> None:
         from .services import person_register

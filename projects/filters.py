@@ -22,18 +22,23 @@ def _fiscal_years():
 
 class ProjectFilter(django_filters.FilterSet):
     phase = django_filters.ModelChoiceFilter(
-        label=_("現在の段階"), queryset=Phase.objects.all(), method="filter_phase"
+        label=_("現在の段階"),
+        queryset=Phase.objects.all(),
+        method="filter_phase",
+        empty_label=_("すべて"),
     )
     theme = django_filters.ChoiceFilter(label=_("テーマ・分野"), choices=_themes)
     study_group = django_filters.ModelChoiceFilter(
         label=_("研究会"),
         queryset=StudyGroup.objects.with_family(),
         field_name="study_groups",
+        empty_label=_("すべて"),
     )
     funder = django_filters.ModelChoiceFilter(
         label=_("資金提供者"),
         queryset=Organisation.objects.filter(fundings_given__isnull=False).distinct(),
         method="filter_funder",
+        empty_label=_("すべて"),
     )
     fiscal_year = django_filters.TypedChoiceFilter(
         label=_("財源のある年度"), choices=_fiscal_years, coerce=int, method="filter_fiscal_year"

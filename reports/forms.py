@@ -21,6 +21,12 @@ class DashboardFilterForm(forms.Form):
         label=_("研究会"), required=False, min_value=1, max_value=MAX_ID
     )
     project = forms.IntegerField(label=_("事業"), required=False, min_value=1, max_value=MAX_ID)
+    fiscal_year = forms.IntegerField(
+        label=_("年度"),
+        required=False,
+        min_value=FIRST_FISCAL_YEAR,
+        max_value=LAST_FISCAL_YEAR,
+    )
     # The funding cliffs are many at prefecture scale: the newest are shown, all on request.
     cliffs = forms.ChoiceField(choices=[("all", "all")], required=False)
 

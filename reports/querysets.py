@@ -15,7 +15,7 @@ from django.db.models import Count, Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from consortium.fiscal import fiscal_label
+from consortium.fiscal import era_fiscal_short, fiscal_label
 from members.models import StudyGroup
 from projects.funding import detect_cliffs
 from projects.models import Funding, FundingKind, Phase, Project
@@ -79,6 +79,12 @@ class Dashboard:
     study_groups: list[StudyGroup] = field(default_factory=list)
     projects: list[Project] = field(default_factory=list)
     calls: list[CallYear] = field(default_factory=list)
+    all_years: list[int] = field(default_factory=list)  # for the year picker, oldest first
+    fiscal_year: int | None = None  # the one year shown, if one was picked
+
+    def axis_labels(self) -> list[list[str]]:
+        """The charts' year labels on two short lines, 2026 / R8 (the axis is titled 年度)."""
+        return [[str(fy), era_fiscal_short(fy)] for fy in self.years]
 
     def chart_data(self) -> dict:
         """Plain data for static/js/reports.js (passed with json_script)."""
@@ -87,7 +93,8 @@ class Dashboard:
             for name, label in SECTOR_FIELDS
         ]
         return {
-            "labels": self.labels,
+            "labels": self.axis_labels(),
+            "axis_title": _("年度"),
             "participation": {
                 "meetings_label": _("開催回数"),
                 "attendance_label": _("のべ参加者数"),
@@ -106,8 +113,17 @@ class Dashboard:
         }
 
 
-def dashboard(*, study_group_id: int | None = None, project_id: int | None = None) -> Dashboard:
+def dashboard(
+    *,
+    study_group_id: int | None = None,
+    project_id: int | None = None,
+    fiscal_year: int | None = None,
+) -> Dashboard:
     """The dashboard's numbers in a fixed, small number of queries (9), whatever the data size.
+
+    Every fiscal year from the first with data to the last is on the axis, a year without data
+    as an empty one (zeros), never skipped. ``fiscal_year`` narrows the tables and charts to that
+    one year (the picker still offers every year: ``all_years``).
 
     ``study_group_id`` narrows participation to that group's row (which includes its
     subcommittees) and projects to that group's; ``project_id`` narrows funding and phases.
@@ -126,7 +142,10 @@ def dashboard(*, study_group_id: int | None = None, project_id: int | None = Non
         funding = funding.filter(project_id__in=group_projects)
         projects = projects.filter(pk__in=group_projects)
     sums = list(funding.values("fiscal_year", "kind").annotate(total=Sum("amount")).order_by())
-    years = sorted({r.fiscal_year for r in rows} | {s["fiscal_year"] for s in sums})
+    found = {r.fiscal_year for r in rows} | {s["fiscal_year"] for s in sums}
+    all_years = list(range(min(found), max(found) + 1)) if found else []
+    years = [fiscal_year] if fiscal_year in found else [] if fiscal_year else all_years
+    sums = [s for s in sums if s["fiscal_year"] in years] if fiscal_year else sums
     by_year = {r.fiscal_year: r for r in rows}
     participation = [by_year.get(fy) or ParticipationSummary(fiscal_year=fy) for fy in years]
     index = {fy: i for i, fy in enumerate(years)}
@@ -165,6 +184,9 @@ def dashboard(*, study_group_id: int | None = None, project_id: int | None = Non
         )
         cliffs = [c for fy in years for c in detect_cliffs(entries, fiscal_year=fy)]
     as_of = RollupState.objects.aggregate(at=Max("last_rolled_at"))["at"]
+    call_rows = CallSummary.objects.all()
+    if fiscal_year:
+        call_rows = call_rows.filter(fiscal_year=fiscal_year)
     return Dashboard(
         years=years,
         labels=[fiscal_label(fy) for fy in years],
@@ -176,7 +198,9 @@ def dashboard(*, study_group_id: int | None = None, project_id: int | None = Non
         as_of=as_of,
         study_groups=sorted(StudyGroup.objects.select_related("parent"), key=_family_order),
         projects=list(Project.objects.order_by("name").only("pk", "name")),
-        calls=[] if study_group_id or project_id else call_years(list(CallSummary.objects.all())),
+        calls=[] if study_group_id or project_id else call_years(list(call_rows)),
+        all_years=all_years,
+        fiscal_year=fiscal_year,
     )
 
 

@@ -38,12 +38,20 @@ class DashboardView(SecretariatRequiredMixin, TemplateView):
         form = DashboardFilterForm(self.request.GET or None)
         filters = form.cleaned_data if form.is_valid() else {}
         version, as_of = querysets.dashboard_version()
-        filters_key = (filters.get("study_group"), filters.get("project"))
+        filters_key = (
+            filters.get("study_group"),
+            filters.get("project"),
+            filters.get("fiscal_year"),
+        )
         all_cliffs = filters.get("cliffs") == "all"
         this_year = current_fiscal_year()  # its figures are "as of" the last roll-up
 
         def body_context() -> dict:
-            data = querysets.dashboard(study_group_id=filters_key[0], project_id=filters_key[1])
+            data = querysets.dashboard(
+                study_group_id=filters_key[0],
+                project_id=filters_key[1],
+                fiscal_year=filters_key[2],
+            )
             # Newest years first; past a screenful, the rest on request (7,500 at 10M rows
             # made a 1.5 MB page).
             cliffs = sorted(data.cliffs, key=lambda cliff: cliff.fiscal_year, reverse=True)

@@ -138,3 +138,39 @@ def test_a_meetings_day_and_times_read_one_way_everywhere():
     # Stored in UTC, shown in Japan's time.
     utc = starts.astimezone(dt.UTC)
     assert fiscal.when_text(day, utc, None, "ja").endswith("14:00")
+
+
+def test_a_moment_is_written_with_the_era_the_weekday_and_local_time():
+    at = dt.datetime(2026, 12, 2, 21, 45, 9, tzinfo=dt.UTC)  # 06:45 on Thursday in Japan
+    assert fiscal.moment_text(at, "ja") == "令和8年12月3日（木）06:45"
+    assert fiscal.moment_text(at, "en") == "Thu 3 Dec 2026, 06:45"
+    assert fiscal.moment_text(at, "ja", seconds=True) == "令和8年12月3日（木）06:45:09"
+    assert fiscal.moment_text(None) == ""
+    with translation.override("ja"):
+        rendered = Template('{{ at|moment }} {{ at|moment:"seconds" }}').render(Context({"at": at}))
+    assert rendered == "令和8年12月3日（木）06:45 令和8年12月3日（木）06:45:09"
+
+
+def test_the_meeting_list_writes_the_day_above_the_times_and_the_year_in_two_lines():
+    class Meeting:
+        date = dt.date(2026, 12, 11)
+        starts_at = dt.datetime(2026, 12, 11, 5, 0, tzinfo=dt.UTC)
+        ends_at = dt.datetime(2026, 12, 11, 7, 0, tzinfo=dt.UTC)
+
+    template = Template("{{ meeting|when_lines }}|{{ fy|fiscal_label_lines }}")
+    with translation.override("ja"):
+        assert template.render(Context({"meeting": Meeting, "fy": 2026})) == (
+            '<span class="nowrap">令和8年12月11日（金）</span><br>'
+            '<span class="nowrap">14:00〜16:00</span>|'
+            '<span class="nowrap">2026年度</span><br><span class="muted nowrap">令和8年度</span>'
+        )
+    with translation.override("en"):
+        assert template.render(Context({"meeting": Meeting, "fy": 2026})) == (
+            '<span class="nowrap">Fri 11 Dec 2026</span><br>'
+            '<span class="nowrap">14:00–16:00</span>|FY2026'
+        )
+    Meeting.starts_at = None
+    with translation.override("ja"):
+        assert template.render(Context({"meeting": Meeting, "fy": None})) == (
+            '<span class="nowrap">令和8年12月11日（金）</span>|'
+        )

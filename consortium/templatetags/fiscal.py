@@ -1,6 +1,8 @@
 """Template filters for fiscal years and eras: {{ fy|fiscal_label }}, {{ day|fiscal_year }}."""
 
 from django import template
+from django.utils.html import format_html
+from django.utils.translation import get_language
 
 from consortium import fiscal
 
@@ -34,6 +36,43 @@ def date_ja(value) -> str:
 def when(meeting) -> str:
     """A meeting's day and times: 令和8年12月11日（金）14:00〜16:00 (``fiscal.when_text``)."""
     return fiscal.when_text(meeting.date, meeting.starts_at, meeting.ends_at)
+
+
+@register.filter
+def moment(value, arg: str = "") -> str:
+    """A point in time: 令和8年12月3日（木）06:45 / Thu 3 Dec 2026, 06:45 (``fiscal.moment_text``);
+    ``|moment:"seconds"`` adds the seconds."""
+    if value is None or value == "":
+        return ""
+    return fiscal.moment_text(value, seconds=arg == "seconds")
+
+
+@register.filter
+def fiscal_label_lines(fy: int | None) -> str:
+    """A fiscal year for a narrow column: 2026年度 above 令和8年度 (FY2026 in English), each
+    line kept whole."""
+    if fy is None:
+        return ""
+    if not (get_language() or "ja").startswith("ja"):
+        return fiscal.fiscal_label(int(fy))
+    return format_html(
+        '<span class="nowrap">{}年度</span><br><span class="muted nowrap">{}</span>',
+        int(fy),
+        fiscal.era_fiscal_label(int(fy)),
+    )
+
+
+@register.filter
+def when_lines(meeting) -> str:
+    """A meeting's day above its times, each line kept whole (the meeting list's first column)."""
+    day = fiscal.date_text(meeting.date)
+    times = fiscal.when_text(meeting.date, meeting.starts_at, meeting.ends_at)[len(day) :]
+    times = times.removeprefix(", ")
+    if not times:
+        return format_html('<span class="nowrap">{}</span>', day)
+    return format_html(
+        '<span class="nowrap">{}</span><br><span class="nowrap">{}</span>', day, times
+    )
 
 
 @register.filter

@@ -8,11 +8,21 @@
     return PALETTE[index % PALETTE.length];
   }
 
+  var data = {};
+
   function draw(canvas, config) {
     if (!canvas || typeof window.Chart === "undefined") {
       return;
     }
     config.options = Object.assign({ responsive: true, maintainAspectRatio: false }, config.options || {});
+    // Every fiscal year keeps its label (none skipped), on two short lines in a readable size.
+    var x = config.options.scales && config.options.scales.x;
+    if (config.type === "bar" && config.options.scales) {
+      config.options.scales.x = Object.assign({}, x || {}, {
+        title: { display: true, text: data.axis_title },
+        ticks: { autoSkip: false, maxRotation: 90, font: { size: 12 } }
+      });
+    }
     new window.Chart(canvas, config);
   }
 
@@ -21,7 +31,7 @@
     if (!source) {
       return;
     }
-    var data = JSON.parse(source.textContent);
+    data = JSON.parse(source.textContent);
     var byName = function (name) {
       return document.querySelector('canvas[data-chart="' + name + '"]');
     };
@@ -39,6 +49,7 @@
       },
       options: {
         scales: {
+          x: {},
           meetings: { type: "linear", position: "left", beginAtZero: true, ticks: { precision: 0 } },
           attendance: { type: "linear", position: "right", beginAtZero: true, ticks: { precision: 0 },
             grid: { drawOnChartArea: false } }

@@ -31,9 +31,17 @@ def shown(lang: str, lazy_text) -> str:
         return str(lazy_text)
 
 
+def field_error(lang: str, label: str, error: str) -> str:
+    """An error summary's line: 「経費の内訳：…」 in Japanese, "Budget: …" in English."""
+    with translation.override(lang):
+        colon = translation.pgettext("between a field's name and its error", "：")
+    return f"{label}{colon}{error}"
+
+
 def exact(lang: str, msgid: str) -> re.Pattern[str]:
-    """A whole-text pattern for ``msgid``: tolerates whitespace, a label's colon, a required '*'."""
-    return re.compile(rf"^\s*{re.escape(ui(lang, msgid))}\s*[:：]?\s*\*?\s*$")
+    """A whole-text pattern for ``msgid``: tolerates whitespace and a field's 必須/任意 mark."""
+    marks = "|".join(re.escape(ui(lang, mark)) for mark in ("必須", "任意"))
+    return re.compile(rf"^\s*{re.escape(ui(lang, msgid))}\s*(?:{marks})?\s*$")
 
 
 def open_site(page: Page, base_url: str, lang: str) -> None:

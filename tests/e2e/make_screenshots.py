@@ -8,6 +8,9 @@ Chromium (Japanese) and writes into docs/screenshots/:
 - dashboard.png                 the dashboard (1280×900)
 - attendance-sheet-tablet.png   the busiest demo meeting's attendance sheet on a 1024×768 tablet
 - project-timeline.png          the project page with the longest phase timeline (1280×900)
+- signup-errors-phone.png       the sign-up form after a failed submit on a 390×844 phone
+
+``KYOSO_SHOTS_DIR`` writes them elsewhere (to compare a change with what was there before).
 """
 
 from __future__ import annotations
@@ -21,11 +24,18 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-OUT = ROOT / "docs" / "screenshots"
+OUT = Path(os.environ.get("KYOSO_SHOTS_DIR") or ROOT / "docs" / "screenshots")
 DEFAULT_DB = "sqlite:////tmp/kyoso-shots.sqlite3"
 STAFF_EMAIL = "staff@kyoso.example.jp"
 DESKTOP = {"width": 1280, "height": 900}
 TABLET = {"width": 1024, "height": 768}
+PHONE = {"width": 390, "height": 844}
+SHOTS = (
+    "dashboard.png",
+    "attendance-sheet-tablet.png",
+    "project-timeline.png",
+    "signup-errors-phone.png",
+)
 
 
 def manage(*args: str, env: dict[str, str]) -> None:
@@ -112,6 +122,14 @@ def shoot(base: str, password: str, meeting_pk: int, project_pk: int) -> None:
         page.set_viewport_size(TABLET)
         page.goto(f"{base}/events/{meeting_pk}/attendance/")
         page.screenshot(path=str(OUT / "attendance-sheet-tablet.png"))
+
+        anonymous = browser.new_context(viewport=PHONE, locale="ja-JP", device_scale_factor=2)
+        phone = anonymous.new_page()
+        phone.goto(f"{base}/accounts/signup/")
+        phone.locator("input[type=email]").first.fill("not-an-address")
+        phone.locator("form[data-signup-form] button[type=submit]").click()
+        phone.wait_for_load_state()
+        phone.screenshot(path=str(OUT / "signup-errors-phone.png"))
         browser.close()
 
 
@@ -135,8 +153,8 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
-    for name in ("dashboard.png", "attendance-sheet-tablet.png", "project-timeline.png"):
-        print(OUT.relative_to(ROOT) / name)
+    for name in SHOTS:
+        print(OUT / name)
 
 
 if __name__ == "__main__":

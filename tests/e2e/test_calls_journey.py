@@ -14,7 +14,7 @@ from consortium.fiscal import current_fiscal_year, fiscal_label
 from members.models import Sector
 from projects.calls.models import Application, ApplicationAttachment, BudgetLine, Call
 from projects.models import Funding
-from tests.e2e.helpers import LANGUAGES, exact, log_in, log_out, shown, ui
+from tests.e2e.helpers import LANGUAGES, exact, field_error, log_in, log_out, shown, ui
 from tests.factories import (
     MembershipFactory,
     OrganisationFactory,
@@ -143,7 +143,9 @@ def _apply_and_submit(
         "total": _yen(lang, 1_100_000),
         "maximum": _yen(lang, MAXIMUM),
     }
-    expect(page.get_by_role("alert")).to_contain_text(f"{ui(lang, '経費の内訳')}: {over}")
+    expect(page.get_by_role("alert")).to_contain_text(
+        field_error(lang, ui(lang, "経費の内訳"), over)
+    )
     shot(page, "over-budget-refused")
     assert not Application.objects.exists()
     assert not BudgetLine.objects.exists() and not ApplicationAttachment.objects.exists()

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from members.models import Sector
 from projects.catalogue.forms import EntryReturnForm
 from projects.catalogue.models import Category, Entry, EntryImage
-from tests.e2e.helpers import LANGUAGES, exact, log_in, log_out, open_site, shown, ui
+from tests.e2e.helpers import LANGUAGES, exact, field_error, log_in, log_out, open_site, shown, ui
 from tests.factories import (
     MembershipFactory,
     OrganisationFactory,
@@ -113,7 +113,7 @@ def _publish(page: Page, base: str, lang: str, entry: Entry, shot) -> None:
     page.locator("main").get_by_role("button", name=ui(lang, "理由を添えて差し戻す")).click()
     required = shown(lang, EntryReturnForm().fields["reason"].error_messages["required"])
     alert = page.get_by_role("alert")
-    expect(alert).to_contain_text(f"{ui(lang, '差し戻しの理由')}: {required}")
+    expect(alert).to_contain_text(field_error(lang, ui(lang, "差し戻しの理由"), required))
     shot(page, "return-without-reason")
     entry.refresh_from_db()
     assert (entry.status, entry.returned_reason) == ("submitted", "")

@@ -46,11 +46,10 @@ def test_dashboard_shows_years_with_era_labels_and_tables(fy2018, client_as):
     response = client_as("staff").get(reverse("reports:dashboard"))
     html = response.content.decode()
     data = chart_data(response)
-    assert data["labels"] == [
-        "2017年度（平成29年度）",
-        "2018年度（平成30年度）",
-        "2019年度（令和元年度）",
-    ]
+    # Two short lines per year on the axis (titled 年度); the tables carry the long label.
+    assert data["labels"] == [["2017", "H29"], ["2018", "H30"], ["2019", "R1"]]
+    assert data["axis_title"] == "年度"
+    assert "2019年度（令和元年度）" in html
     assert data["participation"]["meetings"] == [1, 4, 1]
     assert data["participation"]["attendance"] == [1, 25, 1]
     assert "<table" in html and 'data-chart="participation"' in html
@@ -62,7 +61,8 @@ def test_dashboard_in_english_labels_fiscal_years_fy(fy2018, client_as):
     client = client_as("staff")
     client.cookies["django_language"] = "en"
     response = client.get(reverse("reports:dashboard"))
-    assert chart_data(response)["labels"] == ["FY2017", "FY2018", "FY2019"]
+    assert chart_data(response)["axis_title"] == "Fiscal year"
+    assert "FY2019" in response.content.decode()
     assert "Meetings" in response.content.decode()
 
 
@@ -181,3 +181,37 @@ def test_many_funding_cliffs_show_the_newest_and_all_on_request(db, client_as):
     everything = client.get(reverse("reports:dashboard"), {"cliffs": "all"}).content.decode()
     assert everything.count("途切れる事業") >= 35
     assert "途切れる事業04" in everything
+
+
+def test_a_year_without_data_is_on_the_axis_as_an_empty_year_not_skipped(db, client_as):
+    FundingFactory(fiscal_year=2024, amount=500)
+    FundingFactory(fiscal_year=2026, amount=700)
+    rollup_all_compute()
+    data = chart_data(client_as("staff").get(reverse("reports:dashboard")))
+    years = [label[0] for label in data["labels"]]
+    assert years == [str(fy) for fy in range(int(years[0]), int(years[-1]) + 1)]
+    assert {"2024", "2025", "2026"} <= set(years)
+    per_year = zip(*(kind["values"] for kind in data["funding"]), strict=True)
+    totals = dict(zip(years, map(sum, per_year), strict=True))
+    assert (totals["2024"], totals["2025"], totals["2026"]) == (500, 0, 700)
+
+
+def test_the_year_picker_on_the_dashboard_shows_one_year(fy2018, client_as):
+    roll_fixture_years()
+    client = client_as("staff")
+    html = client.get(reverse("reports:dashboard")).content.decode()
+    assert '<select name="fiscal_year" id="id_fiscal_year">' in html
+    assert '<option value="2018">2018年度（平成30年度）</option>' in html
+    response = client.get(reverse("reports:dashboard"), {"fiscal_year": 2018})
+    data = chart_data(response)
+    assert data["labels"] == [["2018", "H30"]]
+    assert data["participation"]["meetings"] == [4]
+    page = response.content.decode()
+    assert '<option value="2018" selected>' in page  # the picker and the export form's year
+    assert "2018年度（平成30年度）の数値だけを表示しています。" in page
+    assert "2017年度（平成29年度）</th>" not in page
+    # A year outside the data shows nothing rather than everything; outside the range: refused.
+    assert (
+        chart_data(client.get(reverse("reports:dashboard"), {"fiscal_year": 2030}))["labels"] == []
+    )
+    assert client.get(reverse("reports:dashboard"), {"fiscal_year": 99999}).status_code == 200

@@ -214,10 +214,10 @@ def test_the_dashboard_says_the_current_years_figures_are_as_of_the_last_rollup(
         client.force_login(staff_user(username="as-of", email="as-of@city.example.jp"))
         page = client.get(reverse("reports:dashboard")).content.decode()
         english = client.get(reverse("reports:dashboard"), HTTP_ACCEPT_LANGUAGE="en")
-    assert "2026年度（令和8年度）は年度の途中です。数値は2026年12月1日時点のもの" in page
+    assert "2026年度（令和8年度）は年度の途中です。数値は令和8年12月1日（火）時点のもの" in page
     # The current year's rows in the tables; the closed FY2025 carries no date.
-    assert page.count("（2026年12月1日時点）") == 2
+    assert page.count("（令和8年12月1日（火）時点）") == 2
     assert "2025年度（令和7年度）（" not in page
-    assert "FY2026 is not over yet: the figures are as of 1 December 2026" in (
+    assert "FY2026 is not over yet: the figures are as of Tue 1 Dec 2026" in (
         english.content.decode()
     )

@@ -1,0 +1,31 @@
+"""``{{ value|ja }}``: Japanese data marked as Japanese on a page in another language.
+
+Names, titles and places are kept in the language they were entered in. On an English page a
+screen reader would read 平塚海洋エネルギー研究会 with an English voice unless the text carries
+``lang="ja"``; this filter wraps it in ``<span lang="ja">`` when the page is not in Japanese and
+the text contains kana or kanji. On a Japanese page, and for text without them, it only escapes.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django import template
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
+
+register = template.Library()
+
+# Hiragana, katakana, CJK ideographs (and extension A), full-width forms and CJK punctuation.
+_JAPANESE = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
+
+
+@register.filter(needs_autoescape=True)
+def ja(value: object, autoescape: bool = True) -> SafeString | str:
+    if value is None or value == "":
+        return ""
+    text = conditional_escape(value) if autoescape else str(value)
+    if (get_language() or "ja").startswith("ja") or not _JAPANESE.search(str(value)):
+        return text
+    return format_html('<span lang="ja">{}</span>', text)
