@@ -163,13 +163,25 @@ def when_text(
     times; the day alone when there is no start time; no end without a start)."""
     language = (language or get_language() or "ja").split("-")[0]
     text = date_text(day, language)
-    if starts_at is None:
+    times = times_text(starts_at, ends_at, language)
+    if not times:
         return text
+    return f"{text}{times}" if language == "ja" else f"{text}, {times}"
+
+
+def times_text(
+    starts_at: dt.datetime | None, ends_at: dt.datetime | None = None, language: str | None = None
+) -> str:
+    """A meeting's times alone, local: 14:00〜16:00 (14:00–16:00 in English); empty without a
+    start, the start alone without an end."""
+    if starts_at is None:
+        return ""
+    language = (language or get_language() or "ja").split("-")[0]
     times = f"{timezone.localtime(starts_at):%H:%M}"
     if ends_at is not None:
         dash = "〜" if language == "ja" else "–"
         times += f"{dash}{timezone.localtime(ends_at):%H:%M}"
-    return f"{text}{times}" if language == "ja" else f"{text}, {times}"
+    return times
 
 
 def moment_text(

@@ -64,16 +64,6 @@ class SignupForm(OrganisationFieldsMixin):
     name_kana = forms.CharField(label=_("氏名カナ"), max_length=100, required=False)
     department = forms.CharField(label=_("所属部署"), max_length=200, required=False)
 
-    field_order = [
-        "name",
-        "name_kana",
-        "organisation_name",
-        "corporate_number",
-        "sector",
-        "is_local",
-        "address",
-        "department",
-    ]
     # Drawn as <fieldset>s by templates/includes/_fields.html (allauth adds email and passwords).
     fieldsets = (
         (_("ご本人"), ("name", "name_kana")),
@@ -90,6 +80,8 @@ class SignupForm(OrganisationFieldsMixin):
         ),
         (_("ログイン情報"), ("email", "password1", "password2")),
     )
+    # The fields in the groups' order (names a form lacks, such as allauth's, are ignored).
+    field_order = [name for _legend, names in fieldsets for name in names]
 
     def signup(self, request, user) -> None:
         from .services import person_register

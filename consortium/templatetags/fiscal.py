@@ -66,8 +66,7 @@ def fiscal_label_lines(fy: int | None) -> str:
 def when_lines(meeting) -> str:
     """A meeting's day above its times, each line kept whole (the meeting list's first column)."""
     day = fiscal.date_text(meeting.date)
-    times = fiscal.when_text(meeting.date, meeting.starts_at, meeting.ends_at)[len(day) :]
-    times = times.removeprefix(", ")
+    times = fiscal.times_text(meeting.starts_at, meeting.ends_at)
     if not times:
         return format_html('<span class="nowrap">{}</span>', day)
     return format_html(
