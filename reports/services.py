@@ -338,7 +338,7 @@ def _every_year_afresh() -> list[int]:
     that reached the attendance without the events services is recounted by the next
     incremental roll-up (the nightly run and the administrator's full recompute)."""
     years = known_fiscal_years()
-    RollupState.objects.filter(fiscal_year__in=years).update(attendees_ready=False)
+    _years_update(years, attendees_ready=False)
     return years
 
 
@@ -380,6 +380,22 @@ def rollup_failed_record(*, fiscal_year: int, error: str) -> None:
 # leaves the state alone.
 
 
+def _years_update(fiscal_years: Iterable[int], **values) -> int:
+    """Write several years' rows, their row locks taken in the order of the year.
+
+    Every writer of more than one year's row goes through here (a worker's roll-up holds just its
+    own year's). A single UPDATE of several rows locks them in the order it meets them in the
+    table, which two processes can see differently as rows get new versions: two recomputes, or a
+    recompute and an edit's after-commit, would each hold a row the other waits for (PostgreSQL's
+    ``deadlock detected``, a 500). SQLite writes one transaction at a time.
+    """
+    years = sorted({int(fy) for fy in fiscal_years})
+    with transaction.atomic():
+        rows = RollupState.objects.select_for_update().filter(fiscal_year__in=years)
+        locked = list(rows.order_by("fiscal_year").values_list("pk", flat=True))
+        return RollupState.objects.filter(pk__in=locked).update(**values)
+
+
 def _states_for(fiscal_years: list[int]) -> None:
     """Every year gets its RollupState row (two processes may create the same one at once)."""
     have = set(
@@ -402,10 +418,11 @@ def _mark_queued(fiscal_years: Iterable[int], *, unless_queued: bool = False) ->
     years = sorted({int(fy) for fy in fiscal_years})
     _states_for(years)
     queued = {"state": RollupState.State.QUEUED, "queued_at": timezone.now(), "last_error": ""}
-    rows = RollupState.objects.filter(fiscal_year__in=years)
     if not unless_queued:
-        rows.update(**queued)
+        _years_update(years, **queued)
         return years
+    # One row per statement, in the order of the year: no statement holds two locks.
+    rows = RollupState.objects.filter(fiscal_year__in=years)
     return [
         fy
         for fy in years
@@ -457,9 +474,7 @@ def _broker_down(years: list[int], exc: BaseException) -> NoReturn:
     """Mark the years failed with a message for people, and raise it."""
     message = _("集計サーバー（タスクキュー）に接続できません: %(error)s") % {"error": exc}
     logger.warning("roll-up enqueue failed for %s: %s", years, exc)
-    RollupState.objects.filter(fiscal_year__in=years).update(
-        state=RollupState.State.FAILED, last_error=message
-    )
+    _years_update(years, state=RollupState.State.FAILED, last_error=message)
     raise RollupEnqueueError(message) from exc
 
 
@@ -539,9 +554,7 @@ class _AfterCommit:
     def __call__(self) -> None:
         self.sent = True
         if self.stale:
-            RollupState.objects.filter(fiscal_year__in=sorted(self.stale)).update(
-                attendees_ready=False
-            )
+            _years_update(self.stale, attendees_ready=False)
         if self.years:
             with contextlib.suppress(RollupEnqueueError):
                 rollup_enqueue(fiscal_years=self.years, unless_queued=True)

@@ -337,7 +337,8 @@ def test_two_web_processes_and_two_workers_leave_the_report_tables_equal_to_a_fu
             expected.append((302, reverse("reports:status")))
         else:
             expected.append((200, "") if htmx else (302, path))
-    assert [(status, location.split("#")[0]) for status, location in answers] == expected
+    got = [(status, location.split("#")[0]) for status, location in answers]
+    assert got == expected, "\n".join(f"--- {s.name}\n{s.log_text()}" for s in started[:2])
     assert Attendance.objects.filter(meeting=meetings[0], person=people[0]).count() <= 1
 
     settled_at = time.monotonic()
