@@ -97,6 +97,7 @@ class MeetingForm(forms.ModelForm):
         }
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "title_en": forms.TextInput(attrs={"lang": "en"}),  # read and spell-checked in English
             "starts_at": DateTimeLocalInput(),
             "ends_at": DateTimeLocalInput(),
             "registration_opens_at": DateTimeLocalInput(),

@@ -53,6 +53,7 @@ class PhaseForm(forms.ModelForm):
     class Meta:
         model = Phase
         fields = ["name", "name_en", "order"]
+        widgets = {"name_en": forms.TextInput(attrs={"lang": "en"})}  # read in English
 
 
 class FundingForm(forms.ModelForm):

@@ -2,7 +2,8 @@
 design system), as the server renders them: 必須/任意 on every form field, fields grouped in
 fieldsets, help texts and errors linked by ids that exist, 「エラー：」 in the title after a
 failed submit, the error summary ready to take focus, ``aria-current`` in the menu, ``lang="ja"``
-on Japanese data in an English page, and 「すべて」 for an open filter."""
+on Japanese data in an English page and ``lang="en"`` on English data in a Japanese one, and
+「すべて」 for an open filter."""
 
 from __future__ import annotations
 
@@ -169,3 +170,30 @@ def test_an_open_filter_reads_all_not_dashes(client_as, url_name):
 def test_no_page_title_says_error_for_an_unbound_form():
     client = Client()
     assert not parse(client.get(reverse("account_login"))).title.startswith("エラー")
+
+
+def test_english_data_on_a_japanese_page_is_marked_lang_en(client_as):
+    from projects.models import Phase
+
+    Phase.objects.filter(name="実証").update(name_en="Demonstration")
+    client = client_as("staff")
+    url = reverse("projects:phase_list")
+    japanese = client.get(url).content.decode()
+    assert '<td><span lang="en">Demonstration</span></td>' in japanese
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '<span lang="en">' not in english
+    # The English fields are typed and read in English on a Japanese form too.
+    assert re.search(r'<input[^>]*name="name_en"[^>]*lang="en"', japanese)
+    meeting_form = client.get(reverse("events:meeting_create")).content.decode()
+    assert re.search(r'<input[^>]*name="title_en"[^>]*lang="en"', meeting_form)
+
+
+def test_the_en_filter_escapes_and_marks_only_on_a_page_in_another_language():
+    template = Template("{{ value|en }}")
+    with translation.override("ja"):
+        assert template.render(Context({"value": "<b>Wave</b>"})) == (
+            '<span lang="en">&lt;b&gt;Wave&lt;/b&gt;</span>'
+        )
+        assert template.render(Context({"value": ""})) == ""
+    with translation.override("en"):
+        assert template.render(Context({"value": "Wave"})) == "Wave"

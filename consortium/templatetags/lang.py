@@ -1,9 +1,13 @@
-"""``{{ value|ja }}``: Japanese data marked as Japanese on a page in another language.
+"""Data in the other language than the page's, marked with ``lang`` for screen readers.
 
-Names, titles and places are kept in the language they were entered in. On an English page a
-screen reader would read 平塚海洋エネルギー研究会 with an English voice unless the text carries
-``lang="ja"``; this filter wraps it in ``<span lang="ja">`` when the page is not in Japanese and
-the text contains kana or kanji. On a Japanese page, and for text without them, it only escapes.
+``{{ value|ja }}``: names, titles and places are kept in the language they were entered in. On an
+English page a screen reader would read 平塚海洋エネルギー研究会 with an English voice unless the
+text carries ``lang="ja"``; this filter wraps it in ``<span lang="ja">`` when the page is not in
+Japanese and the text contains kana or kanji. On a Japanese page, and for text without them, it
+only escapes.
+
+``{{ value|en }}``: the English fields (段階名（英語）, 分野（英語）, …) on a Japanese page,
+wrapped in ``<span lang="en">`` so that "Demonstration" is not read out in a Japanese voice.
 """
 
 from __future__ import annotations
@@ -29,3 +33,13 @@ def ja(value: object, autoescape: bool = True) -> SafeString | str:
     if (get_language() or "ja").startswith("ja") or not _JAPANESE.search(str(value)):
         return text
     return format_html('<span lang="ja">{}</span>', text)
+
+
+@register.filter(needs_autoescape=True)
+def en(value: object, autoescape: bool = True) -> SafeString | str:
+    if value is None or value == "":
+        return ""
+    text = conditional_escape(value) if autoescape else str(value)
+    if (get_language() or "ja").startswith("en"):
+        return text
+    return format_html('<span lang="en">{}</span>', text)

@@ -159,6 +159,7 @@ class SupportKindForm(forms.ModelForm):
     class Meta:
         model = SupportKind
         fields = ["name", "name_en", "order"]
+        widgets = {"name_en": forms.TextInput(attrs={"lang": "en"})}  # read in English
 
 
 class MultiplePDFInput(forms.FileInput):

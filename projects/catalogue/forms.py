@@ -108,3 +108,4 @@ class CategoryForm(forms.ModelForm):
     class Meta:
         model = Category
         fields = ["name", "name_en", "order"]
+        widgets = {"name_en": forms.TextInput(attrs={"lang": "en"})}  # read in English

@@ -12,6 +12,10 @@ import re
 from django.utils import translation
 from playwright.sync_api import Page, expect
 
+from tests.e2e.keyboard import Mouse
+
+MOUSE = Mouse()
+
 LANGUAGES = ("ja", "en")
 PASSWORD = "pass-kyoso-2024"  # what tests.factories.UserFactory sets
 
@@ -44,25 +48,32 @@ def exact(lang: str, msgid: str) -> re.Pattern[str]:
     return re.compile(rf"^\s*{re.escape(ui(lang, msgid))}\s*(?:{marks})?\s*$")
 
 
-def open_site(page: Page, base_url: str, lang: str) -> None:
+def open_site(page: Page, base_url: str, lang: str, hands: Mouse = MOUSE) -> None:
     """Open the home page; for English, switch with the header's language button."""
     page.goto(base_url + "/")
     if lang == "en" and page.locator("html").get_attribute("lang") != "en":
-        page.get_by_role("button", name="English").click()
+        hands.click(page.get_by_role("button", name="English"))
     expect(page.locator("html")).to_have_attribute("lang", lang)
 
 
-def log_in(page: Page, base_url: str, lang: str, email: str, password: str = PASSWORD) -> None:
+def log_in(
+    page: Page,
+    base_url: str,
+    lang: str,
+    email: str,
+    password: str = PASSWORD,
+    hands: Mouse = MOUSE,
+) -> None:
     """Log in through the login form (allauth), as a user would."""
     page.goto(base_url + "/accounts/login/")
     expect(page.locator("html")).to_have_attribute("lang", lang)
-    page.locator("input[name=login]").fill(email)
-    page.locator("input[name=password]").fill(password)
-    page.locator("main").get_by_role("button", name=ui(lang, "ログイン")).click()
+    hands.fill(page.locator("input[name=login]"), email)
+    hands.fill(page.locator("input[name=password]"), password)
+    hands.click(page.locator("main").get_by_role("button", name=ui(lang, "ログイン")))
     expect(page.get_by_role("button", name=ui(lang, "ログアウト"))).to_be_visible()
 
 
-def log_out(page: Page, lang: str) -> None:
+def log_out(page: Page, lang: str, hands: Mouse = MOUSE) -> None:
     """Log out with the header's button (a POST form, no confirmation page)."""
-    page.locator("header").get_by_role("button", name=ui(lang, "ログアウト")).click()
+    hands.click(page.locator("header").get_by_role("button", name=ui(lang, "ログアウト")))
     expect(page.locator("header").get_by_role("link", name=ui(lang, "ログイン"))).to_be_visible()

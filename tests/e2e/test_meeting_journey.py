@@ -11,6 +11,7 @@ from consortium.fiscal import fiscal_label, fiscal_year_of
 from events.models import Meeting, MeetingKind
 from members.models import Organisation, Sector
 from tests.e2e.helpers import LANGUAGES, exact, log_in, shown, ui
+from tests.e2e.keyboard import HANDS
 from tests.e2e.rollups import roll_up_unless_eager
 from tests.events.factories import RegistrationFactory
 from tests.factories import (
@@ -41,9 +42,10 @@ def _member_companies(group):
     return registrants, others
 
 
+@pytest.mark.parametrize("hands", HANDS)
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_staff_log_a_subcommittee_meeting_on_a_tablet_and_the_dashboard_counts_it(
-    live_server, tablet, shot, lang
+    live_server, tablet, shot, lang, hands
 ):
     page, base = tablet, live_server.url
     if lang == "en":
@@ -53,19 +55,19 @@ def test_staff_log_a_subcommittee_meeting_on_a_tablet_and_the_dashboard_counts_i
     staff_user(username="jimukyoku", email="sangyo@city.example.jp")
 
     # Log in and create a 部会 meeting for the study group.
-    log_in(page, base, lang, "sangyo@city.example.jp")
+    log_in(page, base, lang, "sangyo@city.example.jp", hands=hands)
     shot(page, "logged-in")
-    page.locator("header").get_by_role("link", name=ui(lang, "会議"), exact=True).click()
-    page.get_by_role("link", name=ui(lang, "会議を登録")).click()
-    page.get_by_label(exact(lang, "研究会")).select_option(label="平塚海洋エネルギー研究会")
-    page.get_by_label(exact(lang, "種別")).select_option(
-        label=shown(lang, MeetingKind.SUBCOMMITTEE.label)
+    hands.click(page.locator("header").get_by_role("link", name=ui(lang, "会議"), exact=True))
+    hands.click(page.get_by_role("link", name=ui(lang, "会議を登録")))
+    hands.select(page.get_by_label(exact(lang, "研究会")), label="平塚海洋エネルギー研究会")
+    hands.select(
+        page.get_by_label(exact(lang, "種別")), label=shown(lang, MeetingKind.SUBCOMMITTEE.label)
     )
-    page.get_by_label(exact(lang, "会議名")).fill("第5回 波力発電部会")
-    page.get_by_label(exact(lang, "開催日")).fill(MEETING_DAY.isoformat())
-    page.get_by_label(exact(lang, "会場")).fill("平塚市漁業協同組合 会議室")
+    hands.fill(page.get_by_label(exact(lang, "会議名")), "第5回 波力発電部会")
+    hands.fill_date(page.get_by_label(exact(lang, "開催日")), MEETING_DAY)
+    hands.fill(page.get_by_label(exact(lang, "会場")), "平塚市漁業協同組合 会議室")
     shot(page, "meeting-form")
-    page.locator("main").get_by_role("button", name=ui(lang, "保存")).click()
+    hands.click(page.locator("main").get_by_role("button", name=ui(lang, "保存")))
     expect(page.get_by_role("heading", name="第5回 波力発電部会")).to_be_visible()
     shot(page, "meeting-created")
     meeting = Meeting.objects.get(title="第5回 波力発電部会")
@@ -76,7 +78,7 @@ def test_staff_log_a_subcommittee_meeting_on_a_tablet_and_the_dashboard_counts_i
         RegistrationFactory(meeting=meeting, person=person)
 
     # The attendance sheet on a 1024×768 tablet: tick the twelve registered members.
-    page.locator("main").get_by_role("link", name=ui(lang, "出席簿")).click()
+    hands.click(page.locator("main").get_by_role("link", name=ui(lang, "出席簿")))
     expect(
         page.get_by_role("heading", name=f"{ui(lang, '出席簿')}: 第5回 波力発電部会")
     ).to_be_visible()
@@ -88,7 +90,7 @@ def test_staff_log_a_subcommittee_meeting_on_a_tablet_and_the_dashboard_counts_i
         # Each button names its person (「出席：高橋 一郎」).
         name = ui(lang, "出席：%(name)s") % {"name": person.name}
         attended = row.get_by_role("button", name=name, exact=True)
-        attended.click()
+        hands.click(attended)
         expect(
             page.locator(f"#p{person.pk}").get_by_role("button", name=name, exact=True)
         ).to_have_attribute("aria-pressed", "true")
@@ -98,26 +100,26 @@ def test_staff_log_a_subcommittee_meeting_on_a_tablet_and_the_dashboard_counts_i
 
     # One walk-in from an organisation the portal does not know yet (the form is folded at the
     # top of the sheet).
-    page.get_by_text(ui(lang, "当日参加を追加（名簿にない人）")).click()
+    hands.click(page.get_by_text(ui(lang, "当日参加を追加（名簿にない人）")))
     walk_in = page.locator("form").filter(has=page.get_by_label(exact(lang, "新しい団体名")))
-    walk_in.get_by_label(exact(lang, "氏名")).fill("海野 波子")
-    walk_in.get_by_label(exact(lang, "メール")).fill("umino@shonan-shinkin.example.jp")
-    walk_in.get_by_label(exact(lang, "新しい団体名")).fill("湘南信用金庫")
-    walk_in.get_by_label(exact(lang, "区分")).select_option(value=Sector.FINANCIAL)
+    hands.fill(walk_in.get_by_label(exact(lang, "氏名")), "海野 波子")
+    hands.fill(walk_in.get_by_label(exact(lang, "メール")), "umino@shonan-shinkin.example.jp")
+    hands.fill(walk_in.get_by_label(exact(lang, "新しい団体名")), "湘南信用金庫")
+    hands.select(walk_in.get_by_label(exact(lang, "区分")), value=Sector.FINANCIAL)
     shot(page, "walk-in-form")
-    walk_in.get_by_role("button", name=ui(lang, "出席で追加")).click()
+    hands.click(walk_in.get_by_role("button", name=ui(lang, "出席で追加")))
     expect(totals).to_contain_text(f"{ui(lang, 'のべ参加者数')} 13")
     shot(page, "walk-in-added")
     assert Organisation.objects.get(name="湘南信用金庫").sector == Sector.FINANCIAL
 
     # Three more people counted at the door without a record, then saved.
-    page.get_by_label(exact(lang, "当日参加・+α")).fill("3")
-    page.get_by_role("button", name=ui(lang, "人数を保存")).click()
+    hands.fill(page.get_by_label(exact(lang, "当日参加・+α")), "3")
+    hands.click(page.get_by_role("button", name=ui(lang, "人数を保存")))
     expect(totals).to_contain_text(f"{ui(lang, 'のべ参加者数')} 16")
     shot(page, "headcount-saved")
 
     # The meeting page shows 16 participants.
-    page.get_by_role("link", name=ui(lang, "会議のページへ")).click()
+    hands.click(page.get_by_role("link", name=ui(lang, "会議のページへ")))
     total = page.locator("dt", has_text=exact(lang, "のべ参加者数")).locator(
         "xpath=following-sibling::dd[1]"
     )
@@ -128,7 +130,7 @@ def test_staff_log_a_subcommittee_meeting_on_a_tablet_and_the_dashboard_counts_i
     # After the roll-up, the dashboard's row for that fiscal year includes them.
     fiscal_year = fiscal_year_of(MEETING_DAY)
     roll_up_unless_eager(fiscal_year)
-    page.locator("header").get_by_role("link", name=ui(lang, "ダッシュボード")).click()
+    hands.click(page.locator("header").get_by_role("link", name=ui(lang, "ダッシュボード")))
     table = page.get_by_role("table", name=ui(lang, "開催回数とのべ参加者数"))
     row = table.get_by_role("row").filter(
         has=page.get_by_role("rowheader", name=fiscal_label(fiscal_year, lang), exact=True)
