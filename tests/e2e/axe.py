@@ -107,6 +107,63 @@ def run(page: Page, *, role: str, lang: str, width: int, url: str) -> list[Viola
     ]
 
 
+# WCAG 2.1 SC 1.4.10 (Reflow, AA), which axe does not test: at 320 CSS px nothing may need
+# scrolling sideways, but for what has to be two-dimensional (tables, charts), each in a
+# container that scrolls by itself. Returns the elements that stick out of the viewport outside
+# any such container (the first few), or [] when the page is no wider than the viewport.
+_OVERFLOW = """
+() => {
+  const root = document.documentElement;
+  const width = root.clientWidth;
+  if (root.scrollWidth <= width + 1) return [];
+  const clipped = (el) => {
+    for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
+      if (['auto', 'scroll', 'hidden', 'clip'].includes(getComputedStyle(up).overflowX)) {
+        return true;
+      }
+    }
+    return false;
+  };
+  const name = (el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+    + Array.from(el.classList, (c) => '.' + c).join('');
+  const found = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const box = el.getBoundingClientRect();
+    if (box.width && box.right > width + 1 && !clipped(el)) {
+      found.push(`${name(el)} (right edge at ${Math.round(box.right)} px)`);
+      if (found.length === 3) break;
+    }
+  }
+  return found.length ? found : [`html (${root.scrollWidth} px wide)`];
+}
+"""
+REFLOW_URL = "https://www.w3.org/WAI/WCAG21/Understanding/reflow.html"
+
+
+def overflow(page: Page, *, role: str, lang: str, width: int, url: str) -> list[Violation]:
+    """The page scrolls sideways at this width (SC 1.4.10 Reflow): one violation naming what
+    sticks out."""
+    sticking_out = page.evaluate(_OVERFLOW)
+    if not sticking_out:
+        return []
+    return [
+        Violation(
+            role=role,
+            lang=lang,
+            width=width,
+            url=url,
+            rule="reflow-horizontal-scroll",
+            impact="serious",
+            help=f"The page needs scrolling sideways at {width} px",
+            help_url=REFLOW_URL,
+            nodes=tuple(
+                Node(target=target, summary="Outside the viewport, in no container that scrolls")
+                for target in sticking_out
+            ),
+        )
+    ]
+
+
 def report(violations: list[Violation], checks: int) -> str:
     """Every violation grouped by rule, each with axe's message for each element."""
     by_rule: dict[str, list[Violation]] = {}

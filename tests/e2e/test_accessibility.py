@@ -13,7 +13,9 @@ on purpose: the 404 page (every role), the sign-up and login pages after a faile
 (anonymous), and a form with errors (the empty meeting form, staff and administrator).
 
 Every checked page is loaded once and run through axe (``wcag2a``, ``wcag2aa``, ``wcag21a``,
-``wcag21aa``) at 1366 px and at 390 px wide, the viewport resized in between. The test fails with
+``wcag21aa``) at 1366 px and at 390 px wide, the viewport resized in between; at 390 px and at
+320 px it must not need scrolling sideways (WCAG 2.1 SC 1.4.10 Reflow, which axe does not
+test: a wide table scrolls inside its own container). The test fails with
 the list of every violation (``role lang width url rule: selectors``) and if a role's crawl
 reached fewer distinct pages than expected or missed a page only that role sees (a broken
 sign-in must not pass by seeing nothing).
@@ -101,6 +103,9 @@ from tests.projects.factories import (
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 WIDTHS = {1366: 768, 390: 844}  # width → height: a common laptop and a phone
+# Reflow (WCAG 2.1 SC 1.4.10) is checked at the phone's width and at 320 px, the width the
+# criterion names (a small phone, or 1280 px zoomed to 400 %).
+REFLOW_WIDTHS = {390: 844, 320: 640}
 VISITS_PER_PATTERN = 2
 ROLES = ("anonymous", "member", "reviewer", "staff", "admin")
 # What each role's crawl must reach (per language), so that a broken sign-in, menu or crawl
@@ -479,19 +484,26 @@ class Crawl:
             self.check(landed)
 
     def check(self, url: str) -> None:
-        """axe on the page as it is, at both widths: the viewport's first, then the other (the
-        next page starts at that one, so there is one resize per page)."""
+        """axe on the page as it is at both widths, and reflow at the narrow ones: from the
+        viewport's width to the other end (1366 → 390 → 320, or back), so that the next page
+        starts where this one ended and there are two resizes per page."""
         self.page.wait_for_function(READY)
-        for width in sorted(WIDTHS, key=lambda width: width != self.width):
+        stops = sorted({*WIDTHS, *REFLOW_WIDTHS}, reverse=True)
+        if self.width != stops[0]:
+            stops.reverse()
+        for width in stops:
             if width != self.width:
-                self.page.set_viewport_size({"width": width, "height": WIDTHS[width]})
+                height = WIDTHS.get(width) or REFLOW_WIDTHS[width]
+                self.page.set_viewport_size({"width": width, "height": height})
                 self.page.evaluate(NEXT_FRAMES)
                 self.page.wait_for_function(READY)
                 self.width = width
-            self.violations += axe.run(
-                self.page, role=self.role, lang=self.lang, width=width, url=url
-            )
-            self.checks += 1
+            where = {"role": self.role, "lang": self.lang, "width": width, "url": url}
+            if width in WIDTHS:
+                self.violations += axe.run(self.page, **where)
+                self.checks += 1
+            if width in REFLOW_WIDTHS:
+                self.violations += axe.overflow(self.page, **where)
         self.checked.append(url)
 
     def views(self) -> set[str]:
