@@ -70,3 +70,11 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class EnglishTextInput(forms.TextInput):
+    """A text box for an English field (段階名（英語）, 会議名（英語）, …): ``lang="en"``, so
+    that on a Japanese page it is read out, spell-checked and typed as English."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"lang": "en", **(attrs or {})})

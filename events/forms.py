@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from consortium.fiscal import fiscal_year_choices
 from consortium.text import katakana
 from consortium.uploads import validate_upload
-from consortium.widgets import DateTimeLocalInput
+from consortium.widgets import DateTimeLocalInput, EnglishTextInput
 from members.models import Organisation, Person, Sector, StudyGroup
 
 from .models import MATERIAL_KINDS, AttendanceStatus, Meeting, MeetingKind
@@ -97,7 +97,7 @@ class MeetingForm(forms.ModelForm):
         }
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "title_en": forms.TextInput(attrs={"lang": "en"}),  # read and spell-checked in English
+            "title_en": EnglishTextInput(),
             "starts_at": DateTimeLocalInput(),
             "ends_at": DateTimeLocalInput(),
             "registration_opens_at": DateTimeLocalInput(),

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from consortium.fiscal import current_fiscal_year, fiscal_year_choices
 from consortium.uploads import validate_upload
+from consortium.widgets import EnglishTextInput
 from members.models import Organisation, StudyGroup
 
 from .models import (
@@ -53,7 +54,7 @@ class PhaseForm(forms.ModelForm):
     class Meta:
         model = Phase
         fields = ["name", "name_en", "order"]
-        widgets = {"name_en": forms.TextInput(attrs={"lang": "en"})}  # read in English
+        widgets = {"name_en": EnglishTextInput()}
 
 
 class FundingForm(forms.ModelForm):

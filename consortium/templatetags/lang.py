@@ -25,21 +25,24 @@ register = template.Library()
 _JAPANESE = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 
 
-@register.filter(needs_autoescape=True)
-def ja(value: object, autoescape: bool = True) -> SafeString | str:
+def _marked(value: object, lang: str, *, foreign: bool, autoescape: bool) -> SafeString | str:
+    """The value escaped, in ``<span lang=…>`` when it is ``foreign`` to the page."""
     if value is None or value == "":
         return ""
     text = conditional_escape(value) if autoescape else str(value)
-    if (get_language() or "ja").startswith("ja") or not _JAPANESE.search(str(value)):
-        return text
-    return format_html('<span lang="ja">{}</span>', text)
+    return format_html('<span lang="{}">{}</span>', lang, text) if foreign else text
+
+
+def _page_is(lang: str) -> bool:
+    return (get_language() or "ja").startswith(lang)
+
+
+@register.filter(needs_autoescape=True)
+def ja(value: object, autoescape: bool = True) -> SafeString | str:
+    foreign = not _page_is("ja") and bool(_JAPANESE.search(str(value)))
+    return _marked(value, "ja", foreign=foreign, autoescape=autoescape)
 
 
 @register.filter(needs_autoescape=True)
 def en(value: object, autoescape: bool = True) -> SafeString | str:
-    if value is None or value == "":
-        return ""
-    text = conditional_escape(value) if autoescape else str(value)
-    if (get_language() or "ja").startswith("en"):
-        return text
-    return format_html('<span lang="en">{}</span>', text)
+    return _marked(value, "en", foreign=not _page_is("en"), autoescape=autoescape)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from consortium.fiscal import current_fiscal_year, fiscal_year_choices
-from consortium.widgets import DateTimeLocalInput
+from consortium.widgets import DateTimeLocalInput, EnglishTextInput
 from members.models import Organisation, Sector, StudyGroup
 
 from ..models import FIRST_FISCAL_YEAR, FISCAL_YEARS_AHEAD
@@ -159,7 +159,7 @@ class SupportKindForm(forms.ModelForm):
     class Meta:
         model = SupportKind
         fields = ["name", "name_en", "order"]
-        widgets = {"name_en": forms.TextInput(attrs={"lang": "en"})}  # read in English
+        widgets = {"name_en": EnglishTextInput()}
 
 
 class MultiplePDFInput(forms.FileInput):

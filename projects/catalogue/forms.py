@@ -7,6 +7,8 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from consortium.widgets import EnglishTextInput
+
 from .models import Category, Entry, EntryImage, EntryKind
 from .services.entries import project_choices, study_group_choices
 from .services.images import validate_brochure
@@ -108,4 +110,4 @@ class CategoryForm(forms.ModelForm):
     class Meta:
         model = Category
         fields = ["name", "name_en", "order"]
-        widgets = {"name_en": forms.TextInput(attrs={"lang": "en"})}  # read in English
+        widgets = {"name_en": EnglishTextInput()}

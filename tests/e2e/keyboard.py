@@ -150,7 +150,10 @@ class Mouse:
         target.fill(day.isoformat())
 
     def select(self, target: Locator, *, label: str | None = None, value: str | None = None):
-        target.select_option(label=label) if label is not None else target.select_option(value)
+        if label is not None:
+            target.select_option(label=label)
+        else:
+            target.select_option(value)
 
     def check(self, target: Locator) -> None:
         target.check()
