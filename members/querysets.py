@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 from collections.abc import Iterable
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 
 from django.db import connection, models
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from . import roles
@@ -151,13 +153,55 @@ def study_group_names() -> GroupNames:
     """``GroupNames`` from one query of the study-group table alone: parents come from the same
     rows, so nothing is joined, and the filter's order is derived from the database's
     (order, name) order (NULL parent orders placed as the database places them). The rows read
-    are the key of the work done with them, so unchanged groups are not worked on again."""
+    are the key of the work done with them, so unchanged groups are not worked on again.
+
+    On PostgreSQL the database first answers with a digest of the rows (one value, whatever the
+    number of groups); the rows themselves are read only when this process has not seen that
+    digest yet. Any change of a group — through a page, an import, ``update()`` or SQL — changes
+    the digest, so there is nothing to invalidate."""
+    nulls_last = connection.features.nulls_order_largest
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(GROUPS_DIGEST_SQL)
+            (digest,) = cursor.fetchone()
+        with contextlib.suppress(_GroupsChanged):
+            return _group_names_of_digest(digest, nulls_last)
+    return _group_names(_group_rows(), nulls_last)
+
+
+def _group_rows(*, with_digest: bool = False) -> tuple[tuple, ...]:
     from .models import StudyGroup
 
-    rows = tuple(
-        StudyGroup.objects.order_by("order", "name").values_list("pk", "name", "parent_id", "order")
-    )
-    return _group_names(rows, connection.features.nulls_order_largest)
+    fields = ["pk", "name", "parent_id", "order"]
+    groups = StudyGroup.objects.order_by("order", "name")
+    if with_digest:
+        groups, fields = groups.annotate(digest=RawSQL(GROUPS_DIGEST_SQL, ())), [*fields, "digest"]
+    return tuple(groups.values_list(*fields))
+
+
+# A digest of every group's (id, name, parent, order) in one value (PostgreSQL): names quoted, so
+# no two sets of groups give the same text. Rows in the order the table is read (sorting them
+# cost more than the digest): the same groups may give another digest after the table is
+# rewritten, which costs one more read of the rows, never a wrong answer.
+GROUPS_DIGEST_SQL = (
+    "SELECT md5(coalesce(string_agg(concat_ws(',', id, quote_literal(name), "
+    "coalesce(parent_id::text, ''), \"order\"), '|'), '')) FROM members_studygroup"
+)
+_NO_GROUPS_DIGEST = hashlib.md5(b"", usedforsecurity=False).hexdigest()
+
+
+class _GroupsChanged(Exception):
+    """The groups changed between the digest and the rows: nothing is kept for that digest."""
+
+
+@functools.lru_cache(maxsize=16)
+def _group_names_of_digest(digest: str, nulls_last: bool) -> GroupNames:
+    """The groups for ``digest``, read with the digest of the same snapshot (one statement) and
+    kept only when the two agree (a raised exception is not cached)."""
+    rows = _group_rows(with_digest=True)
+    if (rows[0][-1] if rows else _NO_GROUPS_DIGEST) != digest:
+        raise _GroupsChanged
+    return _group_names(tuple(row[:-1] for row in rows), nulls_last)
 
 
 @functools.lru_cache(maxsize=16)

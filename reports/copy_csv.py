@@ -10,9 +10,10 @@ CRLF line ends, text starting like a formula (``= + - @`` tab CR) prefixed with 
 
 COPY's text format escapes backslash, tab, CR, LF and other control characters of the line and
 ends each row with LF; ``_CopySink`` turns that back into the line as built (rare: only when a
-backslash is in the chunk) and the row ends into CRLF. The COPY runs in a thread that fills a
-small queue, so the download starts at once and memory stays flat; a client that goes away
-stops it.
+backslash is in the chunk) and the row ends into CRLF. For the attendance detail the COPY runs
+in a thread that fills a small queue (``copy_lines``), so the download starts at once and memory
+stays flat; a client that goes away stops it. The annual summary, bounded by years × study
+groups, is read whole in the request's thread (``copy_chunks``).
 """
 
 from __future__ import annotations
@@ -187,12 +188,43 @@ class _CopySink:
 _DONE = object()
 
 
-def copy_lines(sql: str, params: Sequence[object]) -> Iterator[bytes]:
-    """The rows of ``sql`` (one text column, a CSV line each) as CSV bytes in UTF-8, CRLF."""
+def _statement(sql: str, params: Sequence[object]):
+    """The driver's connection and the COPY's SELECT with its parameters bound."""
     connection.ensure_connection()
     raw = connection.connection
     with raw.cursor() as cursor:
-        statement = cursor.mogrify(sql, params).decode()
+        return raw, cursor.mogrify(sql, params).decode()
+
+
+def _logged(statement: str, started: float) -> None:
+    # The COPY ran on the driver's cursor, which Django does not see: counted like any other
+    # query where queries are logged (DEBUG, query-count tests).
+    if connection.queries_logged:
+        connection.queries_log.append(
+            {"sql": f"COPY ({statement}) TO STDOUT", "time": f"{time.monotonic() - started:.3f}"}
+        )
+
+
+def copy_chunks(sql: str, params: Sequence[object]) -> list[bytes]:
+    """The rows of ``sql`` as CSV bytes like ``copy_lines``, read whole before returning, in this
+    thread: for files bounded by the reference data (the annual summary: years × study groups,
+    0.6 MB at ten times the prefecture), where handing chunks over from a thread would cost more
+    than the rows."""
+    raw, statement = _statement(sql, params)
+    chunks: list[bytes] = []
+    sink = _CopySink(chunks.append, threading.Event())
+    started = time.monotonic()
+    with raw.cursor() as cursor:
+        cursor.copy_expert(f"COPY ({statement}) TO STDOUT", sink)
+    sink.flush()
+    _logged(statement, started)
+    return chunks
+
+
+def copy_lines(sql: str, params: Sequence[object]) -> Iterator[bytes]:
+    """The rows of ``sql`` (one text column, a CSV line each) as CSV bytes in UTF-8, CRLF,
+    streamed as COPY sends them."""
+    raw, statement = _statement(sql, params)
     chunks: queue.Queue = queue.Queue(maxsize=QUEUE_CHUNKS)
     stop = threading.Event()
 
@@ -228,12 +260,4 @@ def copy_lines(sql: str, params: Sequence[object]) -> Iterator[bytes]:
                 with contextlib.suppress(queue.Empty):
                     chunks.get(timeout=0.1)
         worker.join()
-        # The COPY ran on the driver's cursor, which Django does not see: counted like any other
-        # query where queries are logged (DEBUG, query-count tests).
-        if connection.queries_logged:
-            connection.queries_log.append(
-                {
-                    "sql": f"COPY ({statement}) TO STDOUT",
-                    "time": f"{time.monotonic() - started:.3f}",
-                }
-            )
+        _logged(statement, started)

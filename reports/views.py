@@ -203,7 +203,8 @@ def export_response(export: exports.Export, fmt: str, encoding: str, *, stream: 
     """An HTTP response for an export, or ``ExportEncodingError`` before any byte is sent.
 
     Only a UTF-8 CSV, which holds every character, is streamed as it is read (``stream``: the
-    attendance detail; and every export PostgreSQL writes with COPY, ``Export.copy_sql``). A
+    attendance detail, which PostgreSQL writes with COPY, ``Export.copy_sql``; the annual
+    summary's COPY is read whole first, a file bounded by years × study groups). A
     cp932 CSV is written whole first (a spooled file, flat memory): a character Shift_JIS lacks
     then fails the export, instead of cutting the download off after the header. XLSX is built
     first too."""
@@ -213,12 +214,16 @@ def export_response(export: exports.Export, fmt: str, encoding: str, *, stream: 
         return FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX_TYPE)
     charset = "Shift_JIS" if encoding == "cp932" else "utf-8"
     rows, escape = export.rows_for_csv(), export.escape_formulas
-    if encoding == "utf-8-sig" and export.copy_sql:
+    if encoding == "utf-8-sig" and export.copy_sql and stream:
         # Rows PostgreSQL writes itself (``copy_csv``), streamed as COPY sends them.
         response = StreamingHttpResponse(
             writers.iter_copy_csv(export.header, *export.copy_sql),
             content_type=CSV_TYPE % charset,
         )
+    elif encoding == "utf-8-sig" and export.copy_sql:
+        # A small file PostgreSQL writes (the annual summary): read whole, sent at once.
+        body = b"".join(writers.iter_copy_csv(export.header, *export.copy_sql, stream=False))
+        response = HttpResponse(body, content_type=CSV_TYPE % charset)
     elif stream and encoding == "utf-8-sig":
         response = StreamingHttpResponse(
             writers.iter_csv(export.header, rows, encoding=encoding, escape_formulas=escape),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 
@@ -171,13 +172,18 @@ def iter_csv(
         yield _encode(text, body_encoding, first_row=row_number, header=header)
 
 
-def iter_copy_csv(header: Sequence[str], sql: str, params: Sequence[object]) -> Iterator[bytes]:
+def iter_copy_csv(
+    header: Sequence[str], sql: str, params: Sequence[object], *, stream: bool = True
+) -> Iterator[bytes]:
     """A UTF-8 CSV (with BOM) whose rows PostgreSQL writes (``copy_csv``): the header here, the
-    lines from ``COPY (sql) TO STDOUT``; the same bytes as ``iter_csv`` of the same rows."""
-    from .copy_csv import copy_lines
+    lines from ``COPY (sql) TO STDOUT``; the same bytes as ``iter_csv`` of the same rows.
+    ``stream=False`` reads the rows whole first (``copy_csv.copy_chunks``: small files)."""
+    from .copy_csv import copy_chunks, copy_lines
 
-    yield b"\xef\xbb\xbf" + _lines([header]).encode("utf-8")
-    yield from copy_lines(sql, params)
+    head = b"\xef\xbb\xbf" + _lines([header]).encode("utf-8")
+    if not stream:
+        return iter([head, *copy_chunks(sql, params)])
+    return itertools.chain([head], copy_lines(sql, params))
 
 
 def csv_bytes(

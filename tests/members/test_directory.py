@@ -193,3 +193,34 @@ def test_the_body_is_rendered_once_for_the_same_data(client_as, org_a):
     org_a.name_kana = "エーマリンカイ"
     org_a.save()
     assert body in [t.name for t in client.get(URL).templates]
+
+
+def test_groups_changed_back_and_forth_show_as_they_are_each_time(client_as, study_group):
+    """The groups are known to a process by a digest of their rows: a rename, a reorder or a
+    move made by ``update()`` and then undone shows each state, and names that differ only in
+    commas or quotes do not share a digest."""
+    wind = StudyGroupFactory(name='風力,"研究会"', order=3)
+    tide = StudyGroupFactory(name="潮流研究会", order=4)
+    client = client_as("staff")
+
+    def options(page: str) -> list[str]:
+        select = page.split('name="study_group"', 1)[1].split("</select>", 1)[0]
+        return re.findall(r'<option value="\d+">([^<]*)</option>', select)
+
+    start = options(_get(client))
+    assert start.index("潮流研究会") > start.index("風力,&quot;研究会&quot;")
+    for change, undo in (
+        ({"name": "潮汐研究会"}, {"name": "潮流研究会"}),
+        ({"order": 0}, {"order": 4}),
+        ({"parent": wind}, {"parent": None}),
+    ):
+        StudyGroup.objects.filter(pk=tide.pk).update(**change)
+        changed = options(_get(client))
+        assert changed != start
+        StudyGroup.objects.filter(pk=tide.pk).update(**undo)
+        assert options(_get(client)) == start
+    StudyGroup.objects.filter(pk=wind.pk).update(
+        name='風力,"研究会',
+    )
+    StudyGroup.objects.filter(pk=tide.pk).update(name='"潮流研究会')
+    assert options(_get(client)) != start

@@ -68,11 +68,28 @@ LOCKED = {
 
 @pytest.mark.parametrize("page", sorted(LOCKED))
 def test_query_count_is_locked(page, client_as, study_group, org_a, django_assert_num_queries):
+    """Counted once the process has seen the study groups as they are (see the next test)."""
     client = client_as("staff")
     _fill(study_group, 3)
     url = PAGES[page](study_group, org_a)
+    client.get(url)
     with django_assert_num_queries(LOCKED[page]):
         client.get(url)
+
+
+def test_the_directory_reads_the_groups_again_only_after_they_change(client_as, study_group):
+    """On PostgreSQL the directory asks for a digest of the study groups and reads the groups
+    themselves only when the digest is new to the process: one query more, once per change."""
+    client = client_as("staff")
+    _fill(study_group, 3)
+    url = PAGES["organisation_list"](study_group, None)
+    first = _count(client, url)
+    assert _count(client, url) == LOCKED["organisation_list"]
+    StudyGroupFactory(parent=study_group)
+    after_change = _count(client, url)
+    assert _count(client, url) == LOCKED["organisation_list"]
+    extra = 1 if connection.vendor == "postgresql" else 0
+    assert first == after_change == LOCKED["organisation_list"] + extra
 
 
 def test_member_study_group_page_query_count(client_as, study_group, django_assert_num_queries):

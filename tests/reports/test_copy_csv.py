@@ -137,3 +137,18 @@ def test_participation_copy_writes_the_same_bytes(hostile_year, language, fiscal
     if fiscal_year is None:
         assert "平成30年度" in text and "令和元年度" in text and "令和6年度" in text
     assert ("全体" if language == "ja" else "ALL") in text
+    assert b"".join(writers.iter_copy_csv(export.header, *export.copy_sql, stream=False)) == copied
+
+
+def test_the_annual_summary_is_read_whole_and_sent_with_its_length(hostile_year, client_as):
+    """The summary is bounded by years × study groups: COPY runs in the request's thread and the
+    file goes out at once (no handover thread), the same bytes as the Python writer's."""
+    _skip_unless_postgresql()
+    from reports.services import rollup_fiscal_year_compute
+
+    rollup_fiscal_year_compute(fiscal_year=hostile_year)
+    response = client_as("admin").get("/reports/exports/participation.csv?encoding=utf-8-sig")
+    assert response.status_code == 200
+    assert not response.streaming
+    assert int(response["Content-Length"]) == len(response.content)
+    assert response.content == _python_body(exports.participation_export())
