@@ -392,4 +392,4 @@ from .calls.models import (  # noqa: E402, F401
     ReviewScore,
     SupportKind,
 )
-from .catalogue.models import Category, Entry, EntryImage  # noqa: E402, F401
+from .catalogue.models import Award, AwardGrant, Category, Entry, EntryImage  # noqa: E402, F401

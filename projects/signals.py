@@ -7,6 +7,8 @@ created, changed or deleted (forms, imports).
 applications, reviews or decisions, was created, changed or deleted.
 ``catalogue_changed(sender, entry_ids: set[int])``: catalogue entries (技術・製品) were created,
 changed, submitted, published, sent back or archived, or their images changed.
+``award_changed(sender, fiscal_years: set[int])``: awards (認定・ブランド) granted in those fiscal
+years were granted, withdrawn or renamed.
 """
 
 from django.dispatch import Signal
@@ -15,3 +17,4 @@ funding_changed = Signal()
 project_changed = Signal()
 call_changed = Signal()
 catalogue_changed = Signal()
+award_changed = Signal()

@@ -16,10 +16,12 @@ After FY2018 the story goes on along the seed's phases and funding sources up to
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from io import StringIO
 
 import pytest
 from django.contrib.auth import authenticate
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q
@@ -28,7 +30,7 @@ from django.utils import timezone
 
 from events.models import Attendance, Meeting, Registration
 from members.models import JoinRequest, Membership, Organisation, Person, StudyGroup
-from projects.catalogue.models import Entry, EntryImage
+from projects.catalogue.models import Award, AwardGrant, Entry, EntryImage
 from projects.models import Funding, PhaseTransition, Project
 from reports import services
 from reports.models import FundingSummary, ParticipationSummary
@@ -426,6 +428,8 @@ def test_the_catalogue_demo_is_the_same_each_time_and_mails_nobody(
     from projects.catalogue import demo as catalogue_demo
 
     before = _catalogue()
+    grants = _grants()
+    AwardGrant.objects.all().delete()
     EntryImage.objects.all().delete()
     Entry.objects.all().delete()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -433,7 +437,27 @@ def test_the_catalogue_demo_is_the_same_each_time_and_mails_nobody(
     assert callbacks  # the services announced their writes (and would have queued any mail)
     assert mailoutbox == []
     assert _catalogue() == before
+    assert _grants() == grants
     assert EntryImage.objects.count() == 6
+
+
+def _grants() -> list[tuple]:
+    return sorted(
+        AwardGrant.objects.values_list("award__name", "entry__title", "fiscal_year", "note")
+    )
+
+
+def test_demo_brands_were_granted_over_several_years_and_show_on_the_awards_page(demo):
+    from django.test import Client
+
+    by_year = Counter(AwardGrant.objects.values_list("fiscal_year", flat=True))
+    assert len(by_year) >= 4 and sum(by_year.values()) >= 12
+    assert Award.objects.filter(parent__isnull=False).count() == 1  # the 大賞 of a brand
+    assert not AwardGrant.objects.exclude(entry__status__in=["published", "archived"]).exists()
+    client = Client()
+    client.force_login(User.objects.get(username="staff@kyoso.example.jp"))
+    html = client.get("/projects/catalogue/awards/", secure=True).content.decode()
+    assert "低CO2ひらつかブランド大賞" in html and "令和4年度" in html
 
 
 def test_public_demo_meetings_carry_their_reading_english_name_address_and_position(demo):

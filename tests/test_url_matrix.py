@@ -67,7 +67,12 @@ from tests.projects.calls.factories import (
     SupportKindFactory,
     reviewer_user,
 )
-from tests.projects.catalogue.factories import CategoryFactory, EntryImageFactory
+from tests.projects.catalogue.factories import (
+    AwardFactory,
+    AwardGrantFactory,
+    CategoryFactory,
+    EntryImageFactory,
+)
 from tests.projects.catalogue.factories import EntryFactory as CatalogueEntryFactory
 from tests.projects.factories import (
     AgreementFactory,
@@ -485,6 +490,14 @@ CATALOGUE_ENTRIES = [
     Case("projects:category_update", "get", SECRETARIAT, {"pk": "catalogue_category"}),
     Case("projects:category_update", "post", SECRETARIAT, {"pk": "catalogue_category"}),
     Case("projects:category_delete", "post", SECRETARIAT_POST, {"pk": "catalogue_category"}),
+    Case("projects:award_list", "get", SECRETARIAT),
+    Case("projects:award_list", "post", SECRETARIAT),  # empty form → errors, 200
+    Case("projects:award_update", "get", SECRETARIAT, {"pk": "award"}),
+    Case("projects:award_update", "post", SECRETARIAT, {"pk": "award"}),  # empty form → 200
+    Case("projects:award_delete", "post", SECRETARIAT_POST, {"pk": "award"}),
+    # No award chosen → the error as a message, back to the entry.
+    Case("projects:entry_award_grant", "post", SECRETARIAT_POST, {"pk": "entry_published"}),
+    Case("projects:award_grant_revoke", "post", SECRETARIAT_POST, {"pk": "award_grant"}),
 ]
 
 EVENTS = [
@@ -834,6 +847,8 @@ def site(everyone, people, study_group, org_a, org_b):
         "entry_image_published": EntryImageFactory(entry=entry_published).pk,
         "entry_submitted": CatalogueEntryFactory(organisation=org_a, submitted=True).pk,
         "catalogue_category": CategoryFactory().pk,
+        "award": AwardFactory().pk,
+        "award_grant": AwardGrantFactory(entry=entry_published).pk,
     }
 
 

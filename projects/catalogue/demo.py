@@ -33,7 +33,8 @@ from members.demo import GX, HIRATSUKA, HITACHI, ORGANISATIONS, S1, S2
 from members.models import Organisation, StudyGroup
 
 from ..models import Project
-from .models import Category, Entry, EntryImage
+from .models import Award, AwardGrant, Category, Entry, EntryImage
+from .services.awards import GRANTABLE, award_grant, award_save
 from .services.entries import (
     entry_archive,
     entry_create,
@@ -501,6 +502,77 @@ def _walk(demo: Demo, entry: Entry, when: Timeline, *, staff: User, member: User
     return entry
 
 
+# The city's brands, modelled on seed 003 (川崎ものづくりブランド, 低CO2川崎ブランド and its 大賞):
+# (name, English name, description, parent's name).
+AWARDS = [
+    (
+        "ひらつかものづくりブランド",
+        "Hiratsuka Monozukuri Brand",
+        "市内の事業者が開発した、技術・品質・独自性に優れた製品や技術を市が認定するブランド。",
+        None,
+    ),
+    (
+        "低CO2ひらつかブランド",
+        "Low-CO2 Hiratsuka Brand",
+        "原料の調達から廃棄までを通して、CO2の削減に役立つ製品・技術・サービスを認定する。",
+        None,
+    ),
+    (
+        "低CO2ひらつかブランド大賞",
+        "Low-CO2 Hiratsuka Brand Grand Prize",
+        "その年度の低CO2ひらつかブランドのうち、削減効果が特に大きいものに贈る。",
+        "低CO2ひらつかブランド",
+    ),
+]
+# (award, entry's title, fiscal year granted, note): several years, so the counts per year show.
+GRANTS = [
+    ("ひらつかものづくりブランド", "波力発電ブイ", 2022, "第8回認定"),
+    ("ひらつかものづくりブランド", "水中カメラロボット", 2023, "第9回認定"),
+    ("ひらつかものづくりブランド", "波力発電用ゴムベローズ", 2023, "第9回認定"),
+    ("ひらつかものづくりブランド", "マイクロバブル洗浄装置", 2024, "第10回認定"),
+    ("ひらつかものづくりブランド", "波力発電用永久磁石発電機", 2024, "第10回認定"),
+    ("ひらつかものづくりブランド", "海底ケーブル用光ファイバセンサー", 2025, "第11回認定"),
+    ("ひらつかものづくりブランド", "AIカメラ人数計測ユニット", 2026, "第12回認定"),
+    ("低CO2ひらつかブランド", "港湾施設向け太陽光・蓄電池システム", 2023, ""),
+    ("低CO2ひらつかブランド", "分散型水処理システム", 2024, ""),
+    ("低CO2ひらつかブランド", "バイオマスガス化発電", 2024, ""),
+    ("低CO2ひらつかブランド", "低摩擦型船底防汚塗料", 2025, ""),
+    ("低CO2ひらつかブランド", "中小企業向けCO2排出量可視化サービス", 2025, ""),
+    ("低CO2ひらつかブランド", "ガスタービン・コージェネレーションシステム", 2026, ""),
+    ("低CO2ひらつかブランド大賞", "分散型水処理システム", 2024, "年間削減量 約1,200 t-CO2"),
+    ("低CO2ひらつかブランド大賞", "低摩擦型船底防汚塗料", 2025, "燃料消費 約8%削減"),
+]
+
+
+def _awards(staff: User) -> int:
+    """The brands and their grants, through the services (idempotent); grants of entries that
+    are not published are left out."""
+    awards: dict[str, Award] = {}
+    for order, (name, name_en, description, parent) in enumerate(AWARDS, start=1):
+        award = Award.objects.filter(name=name).first()
+        if award is None:
+            award = award_save(
+                award=Award(
+                    name=name,
+                    name_en=name_en,
+                    description=description,
+                    parent=awards.get(parent or ""),
+                    order=order * 10,
+                ),
+                saved_by=staff,
+            )
+        awards[name] = award
+    granted = 0
+    for award_name, title, fiscal_year, note in GRANTS:
+        entry = Entry.objects.filter(title=title, status__in=GRANTABLE).first()
+        award = awards[award_name]
+        if entry is None or AwardGrant.objects.filter(award=award, entry=entry).exists():
+            continue
+        award_grant(award=award, entry=entry, fiscal_year=fiscal_year, granted_by=staff, note=note)
+        granted += 1
+    return granted
+
+
 def load(*, stdout) -> None:
     staff = User.objects.get(username=STAFF)
     member = User.objects.filter(username=MEMBER).first()
@@ -514,11 +586,13 @@ def load(*, stdout) -> None:
             continue
         entry = _new_entry(demo, organisation=organisation, keys=keys)
         _walk(demo, entry, when, staff=staff, member=member)
+    _awards(staff)
     counts = {
         label: Entry.objects.filter(status=value).count() for value, label in Entry.Status.choices
     }
     summary = ", ".join(f"{label} {n}" for label, n in counts.items())
     stdout.write(
         f"projects: 技術・製品一覧 {Entry.objects.count()} entries ({summary}), "
-        f"{EntryImage.objects.count()} pictures"
+        f"{EntryImage.objects.count()} pictures, "
+        f"{AwardGrant.objects.count()} awards granted ({Award.objects.count()} brands and prizes)"
     )

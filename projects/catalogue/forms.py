@@ -7,9 +7,11 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from consortium.fiscal import current_fiscal_year, fiscal_year_choices
 from consortium.widgets import EnglishTextInput
 
-from .models import Category, Entry, EntryImage, EntryKind
+from .models import Award, Category, Entry, EntryImage, EntryKind
+from .services.awards import FIRST_AWARD_YEAR
 from .services.entries import project_choices, study_group_choices
 from .services.images import validate_brochure
 
@@ -111,3 +113,40 @@ class CategoryForm(forms.ModelForm):
         model = Category
         fields = ["name", "name_en", "order"]
         widgets = {"name_en": EnglishTextInput()}
+
+
+class AwardForm(forms.ModelForm):
+    class Meta:
+        model = Award
+        fields = ["name", "name_en", "parent", "description", "order"]
+        widgets = {"name_en": EnglishTextInput(), "description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        parents = Award.objects.filter(parent__isnull=True).order_by("order", "pk")
+        if self.instance.pk:
+            parents = parents.exclude(pk=self.instance.pk)
+        self.fields["parent"].queryset = parents
+        self.fields["parent"].empty_label = _("なし（ブランド・認定そのもの）")
+
+
+class AwardGrantForm(forms.Form):
+    """Grant an award to the entry whose page this is, in a fiscal year up to this one."""
+
+    award = forms.ModelChoiceField(
+        label=_("認定・ブランド"), queryset=Award.objects.none(), empty_label=_("選んでください")
+    )
+    fiscal_year = forms.TypedChoiceField(label=_("認定年度"), coerce=int)
+    note = forms.CharField(label=_("備考"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        awards = Award.objects.select_related("parent").order_by("order", "pk")
+        self.fields["award"].queryset = awards
+        self.fields["award"].label_from_instance = lambda award: (
+            f"{award.parent.label} › {award.label}" if award.parent_id else award.label
+        )
+        self.fields["fiscal_year"].choices = fiscal_year_choices(
+            FIRST_AWARD_YEAR, current_fiscal_year()
+        )
+        self.fields["fiscal_year"].initial = current_fiscal_year()

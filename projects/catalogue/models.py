@@ -175,3 +175,68 @@ class EntryImage(models.Model):
 
     def __str__(self) -> str:
         return self.alt
+
+
+class Award(BilingualName, models.Model):
+    """A brand or certification the city grants to members' technologies and products
+    (川崎ものづくりブランド, 低CO2川崎ブランド), or a prize within one (its 大賞: ``parent``)."""
+
+    name = models.CharField(_("認定・ブランド名"), max_length=100, unique=True)
+    name_en = models.CharField(_("認定・ブランド名（英語）"), max_length=100, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上位の認定"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        help_text=_("大賞など、ある認定の中の賞のときに選びます。"),
+    )
+    description = models.TextField(_("説明"), blank=True)
+    order = models.PositiveSmallIntegerField(_("表示順"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("認定・ブランド")
+        verbose_name_plural = _("認定・ブランド")
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class AwardGrant(models.Model):
+    """An award granted to a catalogue entry in a fiscal year (認定年度); once per entry."""
+
+    award = models.ForeignKey(
+        Award, verbose_name=_("認定・ブランド"), on_delete=models.PROTECT, related_name="grants"
+    )
+    entry = models.ForeignKey(
+        Entry, verbose_name=_("技術・製品"), on_delete=models.PROTECT, related_name="awards"
+    )
+    fiscal_year = models.PositiveSmallIntegerField(_("認定年度"))
+    note = models.CharField(_("備考"), max_length=200, blank=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登録者"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("登録日時"), default=timezone.now, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("認定の付与")
+        verbose_name_plural = _("認定の付与")
+        ordering = ["-fiscal_year", "award__order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["award", "entry"], name="award_once_per_entry"),
+        ]
+        indexes = [models.Index(fields=["fiscal_year", "award"], name="award_grant_year_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.award} ({self.fiscal_year})"

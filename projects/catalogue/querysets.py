@@ -48,3 +48,39 @@ class EntryQuerySet(models.QuerySet):
     def submitted(self) -> EntryQuerySet:
         """The review queue: entries waiting for staff."""
         return self.filter(status="submitted")
+
+
+def award_counts_by_year(awards) -> tuple[list[int], list[tuple[object, list[int], int]]]:
+    """How many entries received each award in each fiscal year, for the awards page (one
+    query of the grants): the years that have a grant, newest first, and per award (in the
+    given order) its counts in those years and its total."""
+    from .models import AwardGrant
+
+    counts: dict[tuple[int, int], int] = {
+        (award_id, year): n
+        for award_id, year, n in AwardGrant.objects.order_by()
+        .values("award_id", "fiscal_year")
+        .annotate(n=models.Count("pk"))
+        .values_list("award_id", "fiscal_year", "n")
+    }
+    years = sorted({year for _award, year in counts}, reverse=True)
+    rows = []
+    for award in awards:
+        per_year = [counts.get((award.pk, year), 0) for year in years]
+        rows.append((award, per_year, sum(per_year)))
+    return years, rows
+
+
+def awards_prefetch():
+    """An entry's awards for its pages, newest year first, with the award's parent (one
+    query for any number of entries)."""
+    from django.db.models import Prefetch
+
+    from .models import AwardGrant
+
+    return Prefetch(
+        "awards",
+        queryset=AwardGrant.objects.select_related("award__parent").order_by(
+            "-fiscal_year", "award__order", "award_id"
+        ),
+    )

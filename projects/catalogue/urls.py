@@ -52,7 +52,8 @@ member_urls: list = [
     ),
 ]
 
-# Staff: the review queue, an entry's review, every entry, the categories (技術分野).
+# Staff: the review queue, an entry's review, every entry, the categories (技術分野), the
+# brands and certifications (認定・ブランド) and their grants.
 staff_urls: list = [
     path("review/", staff.ReviewQueueView.as_view(), name="catalogue_review_queue"),
     path("review/<int:pk>/", staff.EntryReviewView.as_view(), name="entry_review"),
@@ -65,6 +66,15 @@ staff_urls: list = [
         "categories/<int:pk>/delete/",
         staff.CategoryDeleteView.as_view(),
         name="category_delete",
+    ),
+    path("awards/", staff.AwardListView.as_view(), name="award_list"),
+    path("awards/<int:pk>/", staff.AwardUpdateView.as_view(), name="award_update"),
+    path("awards/<int:pk>/delete/", staff.AwardDeleteView.as_view(), name="award_delete"),
+    path("review/<int:pk>/awards/", staff.EntryAwardGrantView.as_view(), name="entry_award_grant"),
+    path(
+        "awards/grants/<int:pk>/revoke/",
+        staff.AwardGrantRevokeView.as_view(),
+        name="award_grant_revoke",
     ),
 ]
 

@@ -88,7 +88,12 @@ from tests.projects.calls.factories import (
     SupportKindFactory,
     reviewer_user,
 )
-from tests.projects.catalogue.factories import EntryFactory, EntryImageFactory
+from tests.projects.catalogue.factories import (
+    AwardFactory,
+    AwardGrantFactory,
+    EntryFactory,
+    EntryImageFactory,
+)
 from tests.projects.factories import (
     AgreementArticleFactory,
     AgreementFactory,
@@ -128,6 +133,8 @@ MUST_REACH = {
         "reports:dashboard",
         "projects:call_ranking",
         "events:attendance_sheet",
+        "projects:award_list",
+        "projects:award_update",
     },
     "admin": {"reports:status", "reports:exports", "members:person_erase"},
 }
@@ -386,6 +393,10 @@ def _catalogue(
     )
     EntryImageFactory(entry=published)
     published.brochure.save("案内.pdf", ContentFile(PDF_BYTES), save=True)
+    brand = AwardFactory(name="ひらつかものづくりブランド", name_en="Hiratsuka Monozukuri Brand")
+    prize = AwardFactory(name="ブランド大賞", name_en="Grand Prize", parent=brand)
+    AwardGrantFactory(award=brand, entry=published, fiscal_year=2024, note="第10回認定")
+    AwardGrantFactory(award=prize, entry=published, fiscal_year=2025)
     EntryFactory(organisation=seiko, title="水中点検ドローン", published=True)
     EntryFactory(organisation=marine, title="潮流センサー（下書き）")
     EntryFactory(organisation=seiko, title="防錆コーティング", submitted=True)

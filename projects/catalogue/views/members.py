@@ -24,8 +24,9 @@ from consortium.history import recent_changes
 from members import roles
 from members.access import AffiliatedPersonRequiredMixin, LoginRequiredMixin
 
-from ..forms import EntryForm, EntryImageForm
+from ..forms import AwardGrantForm, EntryForm, EntryImageForm
 from ..models import Entry, EntryImage, EntryStatus
+from ..querysets import awards_prefetch
 from ..services import entries as services
 from ..services.images import entry_image_add, entry_image_remove
 
@@ -170,7 +171,7 @@ def entry_detail_queryset(user):
     return (
         _editable(user)
         .select_related("category", "organisation", "created_by", "reviewed_by")
-        .prefetch_related("images", "study_groups", "projects")
+        .prefetch_related("images", "study_groups", "projects", awards_prefetch())
     )
 
 
@@ -198,6 +199,7 @@ class EntryDetailView(LoginRequiredMixin, DetailView):
             can_add_image=can_change and len(images) < self.max_images(),
             max_images=self.max_images(),
             image_form=EntryImageForm(),
+            award_form=AwardGrantForm() if staff else None,
             is_staff=staff,
             reviewing=self.reviewing,
             **kwargs,

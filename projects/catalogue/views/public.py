@@ -16,6 +16,7 @@ from members.models import Organisation, StudyGroup
 from ...models import Project
 from .. import opendata
 from ..models import EntryImage
+from ..querysets import awards_prefetch
 from ..search import PAGE_SIZE, KnownCountPaginator, catalogue_search, listed, public_entries
 
 
@@ -63,6 +64,7 @@ class PublicEntryDetailView(DetailView):
                     queryset=StudyGroup.objects.select_related("parent").order_by("order", "name"),
                 ),
                 Prefetch("projects", queryset=Project.objects.order_by("name", "pk")),
+                awards_prefetch(),
             )
         )
 

@@ -7,14 +7,18 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
 
+from consortium.fiscal import fiscal_label
 from members.access import SecretariatRequiredMixin
 
-from ..forms import CategoryForm, EntryReturnForm
-from ..models import Category, Entry, EntryStatus
+from ..forms import AwardForm, AwardGrantForm, CategoryForm, EntryReturnForm
+from ..models import Award, AwardGrant, Category, Entry, EntryStatus
+from ..querysets import award_counts_by_year
+from ..services import awards as award_services
 from ..services import categories as category_services
 from ..services import entries as services
 from .members import EntryDetailView, _flash
@@ -165,3 +169,126 @@ class CategoryDeleteView(SecretariatRequiredMixin, View):
             return redirect("projects:category_update", pk=category.pk)
         messages.success(request, _("「%(name)s」を削除しました。") % {"name": category.name})
         return redirect("projects:category_list")
+
+
+# --- Brands and certifications (認定・ブランド) ------------------------------------------------
+
+
+class AwardListView(SecretariatRequiredMixin, View):
+    """The awards with how many entries received each in each fiscal year, and a form to add
+    one."""
+
+    template_name = "projects/catalogue/award_list.html"
+
+    def get(self, request, form=None):
+        awards = list(Award.objects.select_related("parent").order_by("order", "pk"))
+        years, rows = award_counts_by_year(awards)
+        context = {"years": years, "rows": rows, "form": form or AwardForm()}
+        return render(request, self.template_name, context)
+
+    def post(self, request):
+        form = AwardForm(request.POST)
+        if not form.is_valid():
+            return self.get(request, form=form)
+        try:
+            award_services.award_save(award=form.save(commit=False), saved_by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.get(request, form=form)
+        messages.success(request, _("認定・ブランドを追加しました。"))
+        return redirect("projects:award_list")
+
+
+class AwardUpdateView(SecretariatRequiredMixin, View):
+    """An award's name and place, and the entries that hold it (newest year first)."""
+
+    template_name = "projects/catalogue/award_form.html"
+
+    def render_form(self, request, award, form):
+        grants = award.grants.select_related("entry__organisation").order_by(
+            "-fiscal_year", "entry__title_kana", "pk"
+        )
+        context = {"award": award, "form": form, "grants": grants}
+        return render(request, self.template_name, context)
+
+    def get(self, request, pk):
+        award = get_object_or_404(Award, pk=pk)
+        return self.render_form(request, award, AwardForm(instance=award))
+
+    def post(self, request, pk):
+        award = get_object_or_404(Award, pk=pk)
+        form = AwardForm(request.POST, instance=award)
+        if form.is_valid():
+            try:
+                award_services.award_save(award=form.save(commit=False), saved_by=request.user)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("認定・ブランドを保存しました。"))
+                return redirect("projects:award_list")
+        return self.render_form(request, award, form)
+
+
+class AwardDeleteView(SecretariatRequiredMixin, View):
+    """Delete an award nobody holds; one in use stays, and the page says why."""
+
+    def post(self, request, pk):
+        award = get_object_or_404(Award, pk=pk)
+        try:
+            award_services.award_delete(award=award, deleted_by=request.user)
+        except ValidationError as error:
+            _flash(request, error)
+            return redirect("projects:award_update", pk=award.pk)
+        messages.success(request, _("「%(name)s」を削除しました。") % {"name": award.name})
+        return redirect("projects:award_list")
+
+
+class EntryAwardGrantView(SecretariatRequiredMixin, View):
+    """Grant an award to this entry (the form on the entry's page); errors as messages."""
+
+    def post(self, request, pk):
+        entry = get_object_or_404(Entry, pk=pk)
+        form = AwardGrantForm(request.POST)
+        if not form.is_valid():
+            for field, errors in form.errors.items():
+                label = form.fields[field].label if field in form.fields else ""
+                for error in errors:
+                    text = _("%(field)s：%(error)s") % {"field": label, "error": error}
+                    messages.error(request, text if label else error)
+            return redirect(f"{reverse('projects:entry_review', args=[entry.pk])}#awards")
+        data = form.cleaned_data
+        try:
+            award_services.award_grant(
+                award=data["award"],
+                entry=entry,
+                fiscal_year=data["fiscal_year"],
+                note=data["note"],
+                granted_by=request.user,
+            )
+        except ValidationError as error:
+            _flash(request, error)
+        else:
+            messages.success(
+                request,
+                _("「%(title)s」に「%(award)s」（%(year)s）を付与しました。")
+                % {
+                    "title": entry.title,
+                    "award": data["award"].label,
+                    "year": fiscal_label(data["fiscal_year"]),
+                },
+            )
+        return redirect(f"{reverse('projects:entry_review', args=[entry.pk])}#awards")
+
+
+class AwardGrantRevokeView(SecretariatRequiredMixin, View):
+    """Withdraw a grant; back to the entry's page."""
+
+    def post(self, request, pk):
+        grant = get_object_or_404(AwardGrant.objects.select_related("award", "entry"), pk=pk)
+        award_services.award_revoke(grant=grant, revoked_by=request.user)
+        messages.success(
+            request,
+            _("「%(title)s」の「%(award)s」を取り消しました。")
+            % {"title": grant.entry.title, "award": grant.award.label},
+        )
+        return redirect(f"{reverse('projects:entry_review', args=[grant.entry_id])}#awards")

@@ -7,7 +7,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from PIL import Image
 
-from projects.catalogue.models import Category, Entry, EntryImage
+from projects.catalogue.models import Award, AwardGrant, Category, Entry, EntryImage
 from tests.factories import OrganisationFactory
 
 # The smallest file the PDF sniffing in ``consortium.uploads`` accepts as a PDF.
@@ -93,3 +93,24 @@ class EntryImageFactory(factory.django.DjangoModelFactory):
     width = 64
     height = 48
     order = factory.Sequence(lambda n: n)
+
+
+class AwardFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Award
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"テストブランド{n}")
+    name_en = factory.Sequence(lambda n: f"Test brand {n}")
+    order = factory.Sequence(lambda n: n)
+
+
+class AwardGrantFactory(factory.django.DjangoModelFactory):
+    """A grant of a new award to a new published entry in FY2024."""
+
+    class Meta:
+        model = AwardGrant
+
+    award = factory.SubFactory(AwardFactory)
+    entry = factory.SubFactory(EntryFactory, published=True)
+    fiscal_year = 2024

@@ -4,7 +4,12 @@ queries, whatever the number of entries."""
 import pytest
 from django.urls import reverse
 
-from tests.projects.catalogue.factories import EntryFactory, EntryImageFactory
+from tests.projects.catalogue.factories import (
+    AwardFactory,
+    AwardGrantFactory,
+    EntryFactory,
+    EntryImageFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +53,21 @@ def test_staff_list_query_count_is_fixed(client_as, n, django_assert_num_queries
     with django_assert_num_queries(STAFF_LIST_QUERIES):
         response = client.get(reverse("projects:catalogue_staff_list") + "?status=published")
     assert len(response.context["entries"]) == n
+
+
+# session, user, groups, the pending requests of the staff menu, the awards with their parent,
+# the grants counted per award and year, the form's choice of parent awards.
+AWARD_LIST_QUERIES = 7
+
+
+@pytest.mark.parametrize("n", [1, 12])
+def test_award_list_query_count_is_fixed(client_as, n, django_assert_num_queries):
+    brand = AwardFactory()
+    for i in range(n):
+        prize = AwardFactory(parent=brand)
+        AwardGrantFactory(award=prize, fiscal_year=2015 + i)
+        AwardGrantFactory(award=brand, fiscal_year=2015 + i)
+    client = client_as("staff")
+    with django_assert_num_queries(AWARD_LIST_QUERIES):
+        response = client.get(reverse("projects:award_list"))
+    assert response.status_code == 200

@@ -8,6 +8,8 @@ from django.urls import reverse
 from tests.factories import OrganisationFactory, StudyGroupFactory
 from tests.projects.catalogue.factories import (
     PDF_BYTES,
+    AwardFactory,
+    AwardGrantFactory,
     CategoryFactory,
     EntryFactory,
     EntryImageFactory,
@@ -213,8 +215,8 @@ def test_the_catalogue_in_english(client):
 # Session-less anonymous: the categories, the facet groups (with the total), the page of
 # entries with organisation and category, their pictures.
 LIST_QUERIES = 4
-# The entry with organisation and category, its pictures, study groups, projects.
-DETAIL_QUERIES = 4
+# The entry with organisation and category, its pictures, study groups, projects, awards.
+DETAIL_QUERIES = 5
 # The organisation, its entries with category, their pictures.
 ORGANISATION_QUERIES = 3
 
@@ -280,6 +282,7 @@ def test_entry_page_query_count_is_the_same_for_1_and_5_images_and_links(
     )
     for _ in range(n):
         EntryImageFactory(entry=entry)
+        AwardGrantFactory(entry=entry, award=AwardFactory(parent=AwardFactory()))
     with django_assert_num_queries(DETAIL_QUERIES):
         response = client.get(reverse(DETAIL, args=[entry.pk]))
     assert response.status_code == 200
