@@ -14,6 +14,9 @@ station is built and demonstrated, the meetings go online in FY2020, outreach (�
 and pupils, walk-ins counted as a headcount) and 社会人育成 courses follow, then commercialisation.
 Figures after FY2018 are illustrative.
 
+The city's yearly environmental-technology fair (展示会, FY2022 on) and the symposia's programmes
+(speakers, co-host, visitors) are in ``events.demo_showcase``.
+
 Attendance follows membership: a meeting's named attendees are drawn (deterministically) from the
 people of organisations that are members of the meeting's study group on its date. Meetings up
 to today are held; later ones are scheduled, without attendance, some open for registration.
@@ -322,13 +325,18 @@ def _update(meeting: Meeting, **values) -> None:
         meeting.save(update_fields=changed)
 
 
-def _open_data(meeting: Meeting) -> None:
+def _open_data(
+    meeting: Meeting,
+    *,
+    titles: dict[str, tuple[str, str]] = TITLES,
+    places: dict[str, tuple[str, str, str]] = PLACES,
+) -> None:
     """A public meeting's reading, English title, address and position (a second load finds
     them set)."""
     if meeting.visibility != "public":
         return
-    kana, english = TITLES.get(meeting.title, ("", ""))
-    address, latitude, longitude = PLACES.get(meeting.venue, ("", None, None))
+    kana, english = titles.get(meeting.title, ("", ""))
+    address, latitude, longitude = places.get(meeting.venue, ("", None, None))
     _update(
         meeting,
         title_kana=kana,
@@ -420,5 +428,10 @@ def load(*, stdout) -> None:
     _citizens(upcoming[1])  # 波力発電装置 見学会（平塚新港）
     summer = Meeting.objects.get(title=SUMMER_OPEN_HOUSE[0], date=SUMMER_OPEN_HOUSE[1])
     _citizens_long_ago(summer)
+    # The fairs, and the programmes of the symposia above (built on this module's helpers).
+    from . import demo_showcase
+
+    fairs = demo_showcase.load(group=groups[""], roster=roster, today=today)
+    years |= {fair.fiscal_year for fair in fairs}
     attendance_changed.send(sender=Meeting, fiscal_years=years)
-    stdout.write(f"events: {Meeting.objects.count()} meetings")
+    stdout.write(f"events: {Meeting.objects.count()} meetings, {demo_showcase.summary(fairs)}")

@@ -17,7 +17,7 @@ from consortium.uploads import validate_upload
 from consortium.widgets import DateTimeLocalInput, EnglishTextInput
 from members.models import Organisation, Person, Sector, StudyGroup
 
-from .models import MATERIAL_KINDS, AttendanceStatus, Meeting, MeetingKind
+from .models import MATERIAL_KINDS, AttendanceStatus, Exhibitor, Meeting, MeetingKind, Speaker
 
 
 def _formfield(model_field, **kwargs):
@@ -336,3 +336,70 @@ class PublicRegistrationForm(forms.Form):
 
     def clean_email(self) -> str:
         return self.cleaned_data["email"].strip().lower()
+
+
+# --- the showcase of a 展示会 or シンポジウム (events.exhibitions) ------------------------------
+
+
+class ExhibitorAddForm(forms.Form):
+    # Confirmed organisations only: the exhibitors are listed on a public page, and a name
+    # typed at sign-up is nobody's until staff confirm it.
+    organisation = forms.ModelChoiceField(
+        label=_("出展団体"),
+        queryset=Organisation.objects.confirmed().order_by("name_kana", "name"),
+        help_text=_(
+            "事務局が確認した団体から選びます。公開中の技術・製品は、すべて出展品として載ります"
+            "（あとで選び直せます）。"
+        ),
+    )
+    booth = forms.CharField(
+        label=_("ブース"),
+        max_length=50,
+        required=False,
+        help_text=_("小間番号など（例：A-12）。"),
+    )
+
+
+class ExhibitorForm(forms.ModelForm):
+    """The booth and which of the organisation's published entries it shows."""
+
+    class Meta:
+        model = Exhibitor
+        fields = ["booth", "entries"]
+        widgets = {"entries": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from projects.catalogue.models import Entry, EntryStatus
+
+        self.fields["entries"].queryset = Entry.objects.filter(
+            organisation_id=self.instance.organisation_id, status=EntryStatus.PUBLISHED
+        ).order_by("title_kana", "title", "pk")
+        self.fields["entries"].help_text = _("出展団体の公開中の技術・製品から選びます。")
+
+
+class SpeakerForm(forms.ModelForm):
+    class Meta:
+        model = Speaker
+        fields = ["role", "name", "affiliation", "talk_title", "order"]
+        widgets = {"order": forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"})}
+
+
+class ShowcaseForm(forms.Form):
+    visitors = forms.IntegerField(
+        label=_("来場者数"),
+        required=False,
+        min_value=0,
+        max_value=10_000_000,
+        help_text=_(
+            "受付で数えた来場者の人数。出欠の記録とは別に数え、のべ参加者数には含めません。"
+            "空欄は未集計です。"
+        ),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    co_hosts = forms.ModelMultipleChoiceField(
+        label=_("共催・後援"),
+        queryset=Organisation.objects.confirmed().order_by("name_kana", "name"),
+        required=False,
+        help_text=_("共に主催・後援する団体（例：県）。Ctrl キー（Mac は ⌘）で複数選べます。"),
+    )

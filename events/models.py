@@ -38,7 +38,12 @@ class MeetingKind(models.TextChoices):
     SYMPOSIUM = "symposium", pgettext_lazy("meeting kind", "シンポジウム")
     SEMINAR = "seminar", pgettext_lazy("meeting kind", "セミナー")
     OPEN_HOUSE = "open_house", pgettext_lazy("meeting kind", "見学会")
+    EXHIBITION = "exhibition", pgettext_lazy("meeting kind", "展示会")
     OTHER = "other", pgettext_lazy("meeting kind", "その他")
+
+
+# The kinds that hold exhibitors, co-hosts, speakers and a visitor count (展示会・シンポジウム).
+SHOWCASE_KINDS = (MeetingKind.EXHIBITION, MeetingKind.SYMPOSIUM)
 
 
 class Visibility(models.TextChoices):
@@ -126,6 +131,22 @@ class Meeting(models.Model):
         _("当日参加・+α"),
         default=0,
         help_text=_("名簿に記録のない当日参加者の人数。のべ参加者数に含めます。"),
+    )
+    visitors = models.PositiveIntegerField(
+        _("来場者数"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "展示会・シンポジウムの来場者の人数（受付で数えた概数）。出欠の記録とは別に数え、"
+            "のべ参加者数には含めません。空欄は未集計です。"
+        ),
+    )
+    co_hosts = models.ManyToManyField(
+        Organisation,
+        verbose_name=_("共催・後援"),
+        blank=True,
+        related_name="co_hosted_meetings",
+        help_text=_("展示会・シンポジウムを共に主催する団体（例：県）。"),
     )
     status = models.CharField(
         _("開催状況"),
@@ -231,6 +252,11 @@ class Meeting(models.Model):
         return not self.is_cancelled and self.date <= today
 
     @property
+    def is_showcase(self) -> bool:
+        """展示会 or シンポジウム: exhibitors, co-hosts, speakers and visitors belong to it."""
+        return self.kind in SHOWCASE_KINDS
+
+    @property
     def is_date_only(self) -> bool:
         return self.starts_at is None
 
@@ -287,6 +313,80 @@ class Material(models.Model):
     @property
     def filename(self) -> str:
         return self.file.name.rsplit("/", 1)[-1]
+
+
+class Exhibitor(models.Model):
+    """An organisation exhibiting at a 展示会 or シンポジウム, at a booth, showing some of its
+    catalogue entries (only the published ones are shown to the public)."""
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("会議"), on_delete=models.CASCADE, related_name="exhibitors"
+    )
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("出展団体"), on_delete=models.PROTECT, related_name="+"
+    )
+    booth = models.CharField(
+        _("ブース"), max_length=50, blank=True, help_text=_("小間番号など（例：A-12）。")
+    )
+    entries = models.ManyToManyField(
+        "projects.Entry",
+        verbose_name=_("出展する技術・製品"),
+        blank=True,
+        related_name="exhibitions",
+    )
+    created_at = models.DateTimeField(_("登録日時"), default=timezone.now, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("出展者")
+        verbose_name_plural = _("出展者")
+        ordering = ["booth", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "organisation"], name="exhibitor_once_per_meeting"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id} {self.organisation}"
+
+
+class SpeakerRole(models.TextChoices):
+    SPEAKER = "speaker", _("講演者")
+    CHAIR = "chair", _("座長")
+    PANELIST = "panelist", _("パネリスト")
+    MODERATOR = "moderator", _("コーディネーター")
+
+
+class Speaker(models.Model):
+    """A person's role at one meeting (講演者, 座長, パネリスト …), as the programme names them:
+    often a guest (a professor, the prefecture's director), so by name and affiliation."""
+
+    Role = SpeakerRole
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("会議"), on_delete=models.CASCADE, related_name="speakers"
+    )
+    role = models.CharField(_("役割"), max_length=20, choices=SpeakerRole.choices)
+    name = models.CharField(_("氏名"), max_length=100)
+    affiliation = models.CharField(
+        _("所属・役職"), max_length=200, blank=True, help_text=_("例：東海大学 工学部 教授")
+    )
+    talk_title = models.CharField(_("演題"), max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField(
+        _("表示順"), default=0, help_text=_("小さい順に並びます。")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("登壇者")
+        verbose_name_plural = _("登壇者")
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} {self.name}"
 
 
 class Registration(models.Model):

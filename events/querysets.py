@@ -558,3 +558,23 @@ def cancellation_recipients(meeting) -> list[str]:
         .values_list("email", flat=True)
     )
     return sorted({*members, *citizens})
+
+
+def showcase_of(meeting) -> dict:
+    """What the meeting's page shows of a 展示会 or シンポジウム: co-hosts, speakers and chairs,
+    and exhibitors with their *published* entries only (an entry archived or sent back since
+    the fair is no longer shown). Nothing (no query) for a meeting of another kind. 4 queries."""
+    if not meeting.is_showcase:
+        return {"co_hosts": [], "speakers": [], "exhibitors": []}
+    from projects.catalogue.models import Entry, EntryStatus
+
+    published = Entry.objects.filter(status=EntryStatus.PUBLISHED).order_by("title_kana", "pk")
+    return {
+        "co_hosts": list(meeting.co_hosts.order_by("name_kana", "name")),
+        "speakers": list(meeting.speakers.all()),
+        "exhibitors": list(
+            meeting.exhibitors.select_related("organisation").prefetch_related(
+                models.Prefetch("entries", queryset=published, to_attr="shown_entries")
+            )
+        ),
+    }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import calendar, checkin, imports, meetings, public, sheet
+from .views import calendar, checkin, imports, meetings, public, sheet, showcase
 from .views.common import meeting_status_errors_to_sheet as sheet_write
 
 app_name = "events"
@@ -22,6 +22,26 @@ urlpatterns = [
         "materials/<int:pk>/delete/",
         meetings.MaterialDeleteView.as_view(),
         name="material_delete",
+    ),
+    # 展示会・シンポジウム: exhibitors, speakers and chairs, co-hosts and visitors (staff).
+    path("<int:pk>/showcase/", showcase.ShowcaseView.as_view(), name="showcase"),
+    path(
+        "showcase/exhibitors/<int:pk>/",
+        showcase.ExhibitorUpdateView.as_view(),
+        name="exhibitor_update",
+    ),
+    path(
+        "showcase/exhibitors/<int:pk>/remove/",
+        showcase.ExhibitorRemoveView.as_view(),
+        name="exhibitor_remove",
+    ),
+    path(
+        "showcase/speakers/<int:pk>/", showcase.SpeakerUpdateView.as_view(), name="speaker_update"
+    ),
+    path(
+        "showcase/speakers/<int:pk>/delete/",
+        showcase.SpeakerDeleteView.as_view(),
+        name="speaker_delete",
     ),
     path(
         "registrations/<int:pk>/cancel/",

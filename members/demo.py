@@ -124,6 +124,8 @@ ORGANISATIONS: list[tuple[str, str, str, str, bool, int, list[Joined]]] = [
      [joined(HITACHI, "2022-04-01")]),
     ("日立商工会議所", "ヒタチショウコウカイギショ", "hitachi-cci", A, False, 2,
      [joined(HITACHI, "2022-04-01")]),
+    # The prefecture co-hosts the city's fair and symposia (events.demo_showcase): no memberships.
+    ("神奈川県 産業労働局", "カナガワケン サンギョウロウドウキョク", "kanagawa", G, False, 2, []),
 ]  # fmt: skip
 
 GROUPS = [

@@ -70,6 +70,26 @@ class OutcomeAdmin(SimpleHistoryAdmin):
     filter_horizontal = ("organisations",)
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
+    # Through the services, so that an outcome recorded here reaches the 実績指標 as from the site.
+    def save_model(self, request, obj, form, change):
+        from .services import outcome_save
+
+        outcome_save(outcome=obj, organisations=form.cleaned_data.get("organisations", ()))
+
+    def save_related(self, request, form, formsets, change):
+        """The organisations were set by ``outcome_save``; only the formsets are left."""
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def delete_model(self, request, obj):
+        from .services import outcome_delete
+
+        outcome_delete(outcome=obj)
+
+    def delete_queryset(self, request, queryset):
+        for outcome in queryset:
+            self.delete_model(request, outcome)
+
 
 class AgreementPartyInline(admin.TabularInline):
     model = AgreementParty

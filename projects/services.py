@@ -14,6 +14,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils.translation import gettext
 
+from consortium.fiscal import fiscal_year_of
 from consortium.models import PendingUpload
 from consortium.tabular import TableError, read_table
 from consortium.uploads import pending_upload_claim
@@ -27,7 +28,7 @@ from .models import (
     PhaseTransition,
     Project,
 )
-from .signals import funding_changed, project_changed
+from .signals import funding_changed, outcome_changed, project_changed
 
 
 @transaction.atomic
@@ -110,12 +111,28 @@ def funding_delete(*, funding: Funding) -> None:
 
 @transaction.atomic
 def outcome_save(*, outcome: Outcome, organisations: Iterable[Organisation]) -> Outcome:
-    """Create or update an outcome with the organisations involved."""
+    """Create or update an outcome with the organisations involved. The 実績指標 count it in the
+    fiscal year of its date: a new date moves it from one year to another."""
     outcome.full_clean()
+    before = (
+        Outcome.objects.filter(pk=outcome.pk).values_list("date", flat=True).first()
+        if outcome.pk
+        else None
+    )
     outcome.save()
     outcome.organisations.set(organisations)
     project_changed.send(sender=Project, project_ids={outcome.project_id})
+    years = {outcome.fiscal_year} | ({fiscal_year_of(before)} if before else set())
+    outcome_changed.send(sender=Outcome, fiscal_years=years)
     return outcome
+
+
+@transaction.atomic
+def outcome_delete(*, outcome: Outcome) -> None:
+    year, project_id = outcome.fiscal_year, outcome.project_id
+    outcome.delete()
+    project_changed.send(sender=Project, project_ids={project_id})
+    outcome_changed.send(sender=Outcome, fiscal_years={year})
 
 
 @transaction.atomic

@@ -9,7 +9,14 @@ from django.contrib import admin
 
 from members import roles
 
-from .models import CallSummary, ExportLog, FundingSummary, ParticipationSummary, RollupState
+from .models import (
+    CallSummary,
+    ExportLog,
+    FundingSummary,
+    IndicatorSummary,
+    ParticipationSummary,
+    RollupState,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -35,6 +42,12 @@ class FundingSummaryAdmin(ReadOnlyAdmin):
     list_display = ("fiscal_year", "project", "funder", "scheme", "kind", "amount")
     list_filter = ("fiscal_year", "kind")
     list_select_related = ("project", "funder")
+
+
+@admin.register(IndicatorSummary)
+class IndicatorSummaryAdmin(ReadOnlyAdmin):
+    list_display = ("fiscal_year", "indicator", "value", "computed_at")
+    list_filter = ("fiscal_year", "indicator")
 
 
 @admin.register(CallSummary)

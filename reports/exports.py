@@ -356,6 +356,35 @@ def calls_export(*, fiscal_year: int | None = None, language: str = "ja") -> Exp
     )
 
 
+def indicators_export(*, fiscal_year: int | None = None, language: str = "ja") -> Export:
+    """実績指標 laid out as an annual report pastes it: indicators down (区分, 指標, 単位), fiscal
+    years across (every year from the first with a figure; ``fiscal_year``: that one), the
+    values as numbers. The same table as the dashboard's (``querysets.indicator_table``)."""
+    from .querysets import indicator_table
+
+    ja = language == "ja"
+    with translation.override("ja" if ja else "en"):
+        table = indicator_table(fiscal_year=fiscal_year)
+        if ja:
+            header = ["分類", "指標", "単位"] + [
+                f"{fy}年度（{era_fiscal_label(fy)}）" for fy in table.years
+            ]
+        else:
+            header = ["Category", "Indicator", "Unit"] + [f"FY{fy}" for fy in table.years]
+        rows = [
+            [str(r.indicator.group), str(r.indicator.label), str(r.indicator.unit), *r.values]
+            for r in table.rows
+        ]
+        title = str(_("実績指標"))
+    return Export(
+        kind="indicators",
+        header=header,
+        rows=iter(rows),
+        filename=f"indicators-{_suffix(fiscal_year)}",
+        title=title,
+    )
+
+
 ATTENDANCE_FIELDS = (
     "meeting__date",
     "meeting__title",

@@ -161,6 +161,31 @@ class CallSummary(models.Model):
         return round(100 * self.adoptions / self.applications, 1)
 
 
+class IndicatorSummary(models.Model):
+    """One 実績指標 of one fiscal year (``reports.indicators``): meetings held per kind,
+    exhibitors and visitors of exhibitions and symposia, catalogue entries first published,
+    awards granted, outcomes per kind. The 実績指標 table adds the figures the participation and
+    公募 rows already hold (開催回数, のべ参加者数, 公募数 …)."""
+
+    fiscal_year = models.PositiveSmallIntegerField(_("年度"), db_index=True)
+    indicator = models.CharField(_("指標"), max_length=40)
+    value = models.BigIntegerField(_("値"), default=0)
+    computed_at = models.DateTimeField(_("集計日時"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("実績指標集計")
+        verbose_name_plural = _("実績指標集計")
+        ordering = ["fiscal_year", "indicator"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fiscal_year", "indicator"], name="indicator_one_row_per_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fiscal_year} {self.indicator} {self.value}"
+
+
 class RollupState(models.Model):
     """Per fiscal year: when it was last rolled up, and what the task queue still owes it.
 
@@ -295,6 +320,7 @@ class ExportLog(models.Model):
         ROSTER = "roster", _("名簿")
         OWN_DATA = "own_data", _("本人の登録情報")
         CALLS = "calls", _("公募")
+        INDICATORS = "indicators", _("実績指標")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

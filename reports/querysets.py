@@ -25,6 +25,7 @@ from .models import (
     CallSummary,
     FundingSummary,
     Heartbeat,
+    IndicatorSummary,
     ParticipationSummary,
     RollupState,
 )
@@ -81,6 +82,7 @@ class Dashboard:
     calls: list[CallYear] = field(default_factory=list)
     all_years: list[int] = field(default_factory=list)  # for the year picker, oldest first
     fiscal_year: int | None = None  # the one year shown, if one was picked
+    indicators: IndicatorTable | None = None  # 実績指標, for the whole consortium only
 
     def axis_labels(self) -> list[list[str]]:
         """The charts' year labels on two short lines, 2026 / R8 (the axis is titled 年度)."""
@@ -119,7 +121,7 @@ def dashboard(
     project_id: int | None = None,
     fiscal_year: int | None = None,
 ) -> Dashboard:
-    """The dashboard's numbers in a fixed, small number of queries (9), whatever the data size.
+    """The dashboard's numbers in a fixed, small number of queries (12), whatever the data size.
 
     Every fiscal year from the first with data to the last is on the axis, a year without data
     as an empty one (zeros), never skipped. ``fiscal_year`` narrows the tables and charts to that
@@ -127,7 +129,8 @@ def dashboard(
 
     ``study_group_id`` narrows participation to that group's row (which includes its
     subcommittees) and projects to that group's; ``project_id`` narrows funding and phases.
-    公募 are counted for the whole consortium only: a filtered dashboard leaves them out (8).
+    公募 and the 実績指標 are counted for the whole consortium only: a filtered dashboard leaves
+    them out (8).
     """
     rows = list(
         ParticipationSummary.objects.filter(study_group_id=study_group_id).order_by("fiscal_year")
@@ -201,6 +204,9 @@ def dashboard(
         calls=[] if study_group_id or project_id else call_years(list(call_rows)),
         all_years=all_years,
         fiscal_year=fiscal_year,
+        indicators=None
+        if study_group_id or project_id
+        else indicator_table(fiscal_year=fiscal_year),
     )
 
 
@@ -273,3 +279,77 @@ def rollup_status() -> dict:
         "percent": round(100 * (total - len(pending)) / total) if total else 100,
         "as_of": max((s.last_rolled_at for s in states if s.last_rolled_at), default=None),
     }
+
+
+@dataclass
+class IndicatorRow:
+    indicator: object  # reports.indicators.Indicator
+    values: list[int]
+    first_of_group: bool = False
+    group_size: int = 0
+
+    def sparkline(self) -> dict:
+        """A small bar chart of the row (an SVG drawn here, no script): a bar per year, 3 units
+        apart, up to 20 high at the row's largest value; a zero shows as a hairline."""
+        top = max(self.values, default=0) or 1
+        bars = []
+        for index, value in enumerate(self.values):
+            height = max(round(20 * value / top, 1), 0.5)
+            bars.append({"x": 3 * index, "y": round(20 - height, 1), "height": height})
+        return {"bars": bars, "width": 3 * len(self.values), "px": min(8 * len(self.values), 160)}
+
+
+@dataclass
+class IndicatorTable:
+    years: list[int]
+    rows: list[IndicatorRow]
+
+    @property
+    def labels(self) -> list[str]:
+        return [fiscal_label(fy) for fy in self.years]
+
+
+def indicator_table(*, fiscal_year: int | None = None) -> IndicatorTable:
+    """実績指標: indicators down, fiscal years across (3 queries), from the stored roll-ups only:
+    ``IndicatorSummary``, the consortium's participation row and the 公募 year row
+    (``reports.indicators``). Every year from the first with any figure to the last is a column;
+    ``fiscal_year`` keeps that one column."""
+    from .indicators import INDICATORS
+
+    stored: dict[tuple[int, str], int] = {
+        (fy, key): value
+        for fy, key, value in IndicatorSummary.objects.values_list(
+            "fiscal_year", "indicator", "value"
+        ).order_by()
+    }
+    participation = {
+        row.fiscal_year: row for row in ParticipationSummary.objects.filter(study_group=None)
+    }
+    calls = {row.fiscal_year: row for row in CallSummary.objects.filter(sector=CallBucket.ALL)}
+    found = {fy for fy, _key in stored} | set(participation) | set(calls)
+    if fiscal_year:
+        years = [fiscal_year] if fiscal_year in found else []
+    else:
+        years = list(range(min(found), max(found) + 1)) if found else []
+
+    def value(indicator, fy: int) -> int:
+        if indicator.source == "participation":
+            row = participation.get(fy)
+            return getattr(row, indicator.key) if row else 0
+        if indicator.source == "calls":
+            row = calls.get(fy)
+            return getattr(row, indicator.key) if row else 0
+        return stored.get((fy, indicator.key), 0)
+
+    rows = [IndicatorRow(i, [value(i, fy) for fy in years]) for i in INDICATORS]
+    # A meeting kind or outcome kind nobody ever had is left out; the headline rows stay.
+    rows = [r for r in rows if any(r.values) or not _per_kind(r.indicator.key)]
+    for index, row in enumerate(rows):
+        if index == 0 or rows[index - 1].indicator.group != row.indicator.group:
+            row.first_of_group = True
+            row.group_size = sum(1 for r in rows if r.indicator.group == row.indicator.group)
+    return IndicatorTable(years=years, rows=rows)
+
+
+def _per_kind(key: str) -> bool:
+    return key.startswith(("meetings_", "outcomes_"))

@@ -18,7 +18,13 @@ from members.signals import (
     study_group_changed,
 )
 from projects.models import Application
-from projects.signals import call_changed, funding_changed
+from projects.signals import (
+    award_changed,
+    call_changed,
+    catalogue_changed,
+    funding_changed,
+    outcome_changed,
+)
 
 from .services import (
     export_log_record,
@@ -51,6 +57,21 @@ def fiscal_years_changed(sender, fiscal_years=(), **kwargs) -> None:
 def call_years_changed(sender, fiscal_years=(), **kwargs) -> None:
     """公募 count in the budget year of the call: only that year's figures move."""
     rollup_enqueue_on_commit(fiscal_years=fiscal_years or ())
+
+
+@receiver(award_changed, dispatch_uid="reports.award_changed")
+@receiver(outcome_changed, dispatch_uid="reports.outcome_changed")
+def indicator_years_changed(sender, fiscal_years=(), **kwargs) -> None:
+    """認定件数 and 成果 (実績指標) count in the fiscal year of the grant or the outcome's date."""
+    rollup_enqueue_on_commit(fiscal_years=fiscal_years or ())
+
+
+@receiver(catalogue_changed, dispatch_uid="reports.catalogue_changed")
+def catalogue_years_changed(sender, entry_ids=(), fiscal_years=(), **kwargs) -> None:
+    """新規掲載 moves only when an entry is published for the first time (the service names
+    that year); edits, reviews and archiving leave the figures as they are."""
+    if fiscal_years:
+        rollup_enqueue_on_commit(fiscal_years=fiscal_years)
 
 
 def _and_later(years: set[int]) -> set[int]:

@@ -17,13 +17,16 @@ from django.utils.translation import gettext as _
 from consortium.fiscal import fiscal_year_of
 from events.models import Attendance, AttendanceStatus, Meeting, MeetingStatus
 from members.models import Membership, Organisation
-from projects.models import Call, Funding
+from projects.catalogue.models import AwardGrant, Entry
+from projects.models import Call, Funding, Outcome
 
+from .indicators import compute_indicators
 from .models import (
     CallSummary,
     ExportLog,
     FiscalYearAttendee,
     FundingSummary,
+    IndicatorSummary,
     ParticipationSummary,
     RollupState,
 )
@@ -103,6 +106,7 @@ def rollup_fiscal_year_compute(*, fiscal_year: int) -> RollupState:
             CallSummary(fiscal_year=fiscal_year, sector=sector, computed_at=now, **counts)
             for sector, counts in calls.items()
         )
+        _indicators_store(fiscal_year, now)
         RollupState.objects.filter(fiscal_year=fiscal_year).update(
             # Queued again before we took the lock: that task runs too, so the year stays queued.
             state=Case(
@@ -118,6 +122,17 @@ def rollup_fiscal_year_compute(*, fiscal_year: int) -> RollupState:
             attendees_ready=False,
         )
     return RollupState.objects.get(fiscal_year=fiscal_year)
+
+
+def _indicators_store(fiscal_year: int, now) -> None:
+    """Replace the year's 実績指標 rows (``reports.indicators``): a handful of small queries, so
+    the incremental roll-up of a meeting recomputes them all too."""
+    values = compute_indicators(fiscal_year)
+    IndicatorSummary.objects.filter(fiscal_year=fiscal_year).delete()
+    IndicatorSummary.objects.bulk_create(
+        IndicatorSummary(fiscal_year=fiscal_year, indicator=key, value=value, computed_at=now)
+        for key, value in values.items()
+    )
 
 
 # --- incremental roll-up of one meeting ----------------------------------------------------------
@@ -313,6 +328,8 @@ def rollup_meeting_compute(
             ParticipationSummary.objects.create(
                 fiscal_year=fiscal_year, study_group=None, computed_at=now, **total
             )
+        # The meeting's kind, status or visitors, or its exhibitors, may have changed.
+        _indicators_store(fiscal_year, now)
         # The state is the full roll-up's: a full one still queued is still needed after us.
         RollupState.objects.filter(fiscal_year=fiscal_year).update(
             last_rolled_at=now, attendees_ready=True
@@ -322,12 +339,20 @@ def rollup_meeting_compute(
 
 
 def known_fiscal_years() -> list[int]:
-    """Every fiscal year with meetings, funding, calls (公募, by budget year), new memberships or
-    earlier roll-ups (6 queries)."""
+    """Every fiscal year with meetings, funding, calls (公募, by budget year), new memberships,
+    outcomes, awards, first publications of catalogue entries or earlier roll-ups (9 queries)."""
     years: set[int] = set(Meeting.objects.values_list("fiscal_year", flat=True).distinct())
     years |= set(Funding.objects.values_list("fiscal_year", flat=True).distinct())
     years |= set(Call.objects.order_by().values_list("fiscal_year", flat=True).distinct())
     years |= {fiscal_year_of(d) for d in Membership.objects.dates("joined_on", "month")}
+    years |= {fiscal_year_of(d) for d in Outcome.objects.dates("date", "month")}
+    years |= set(AwardGrant.objects.order_by().values_list("fiscal_year", flat=True).distinct())
+    years |= {
+        fiscal_year_of(d)
+        for d in Entry.objects.filter(first_published_at__isnull=False).datetimes(
+            "first_published_at", "month"
+        )
+    }
     years |= set(ParticipationSummary.objects.values_list("fiscal_year", flat=True).distinct())
     years |= set(RollupState.objects.values_list("fiscal_year", flat=True))
     return sorted(years)

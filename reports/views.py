@@ -123,6 +123,7 @@ DOWNLOADS = (
     ExportLog.Kind.PARTICIPATION,
     ExportLog.Kind.FUNDING,
     ExportLog.Kind.CALLS,
+    ExportLog.Kind.INDICATORS,
     ExportLog.Kind.ATTENDANCE,
 )
 
@@ -144,8 +145,9 @@ class ExportsView(AdministratorRequiredMixin, TemplateView):
 
 
 class ExportDownloadView(AdministratorRequiredMixin, View):
-    """participation / funding / calls / attendance as csv or xlsx; the attendance detail in UTF-8
-    is streamed, everything else is built before the first byte (see ``export_response``)."""
+    """participation / funding / calls / indicators / attendance as csv or xlsx; the attendance
+    detail in UTF-8 is streamed, everything else is built before the first byte (see
+    ``export_response``)."""
 
     def get(self, request, kind: str, fmt: str):
         if kind not in ExportLog.Kind.values or fmt not in ("csv", "xlsx"):
@@ -194,6 +196,8 @@ def build_export(kind: str, fiscal_year: int | None, language: str) -> exports.E
         return exports.funding_export(fiscal_year=fiscal_year, language=language)
     if kind == "calls":
         return exports.calls_export(fiscal_year=fiscal_year, language=language)
+    if kind == "indicators":
+        return exports.indicators_export(fiscal_year=fiscal_year, language=language)
     if kind == "attendance":
         return exports.attendance_export(fiscal_year=fiscal_year, language=language)
     raise Http404

@@ -10,7 +10,9 @@ The seed's participation table (平塚海洋エネルギー研究会のこれま
 
 Four meetings and four terms in FY2018: three counted by name (26, 48, 56) and one whose
 headcount the seed leaves open (α), which the demo records as walk-ins (当日参加・+α).
-After FY2018 the story goes on along the seed's phases and funding sources up to FY2026.
+After FY2018 the story goes on along the seed's phases and funding sources up to FY2026. From
+FY2022 the city's environmental-technology fair (展示会, seed 003) is held every autumn: its
+exhibitors and visitors count in the 実績指標, apart from のべ参加者数.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 from django.test import override_settings
 from django.utils import timezone
 
-from events.models import Attendance, Meeting, Registration
+from events.models import SHOWCASE_KINDS, Attendance, Exhibitor, Meeting, Registration, Speaker
 from members.models import JoinRequest, Membership, Organisation, Person, StudyGroup
 from projects.catalogue.models import Award, AwardGrant, Entry, EntryImage
 from projects.models import Funding, PhaseTransition, Project
@@ -214,6 +216,17 @@ def _snapshot() -> dict[str, object]:
             Entry.objects.values_list("organisation__name", "title", "status", "published_at")
         ),
         "catalogue_images": EntryImage.objects.count(),
+        "exhibitors": sorted(
+            Exhibitor.objects.values_list("meeting__title", "organisation__name", "booth")
+        ),
+        "exhibited_entries": Exhibitor.entries.through.objects.count(),
+        "speakers": sorted(Speaker.objects.values_list("meeting__title", "role", "name", "order")),
+        "showcases": sorted(
+            Meeting.objects.filter(kind__in=SHOWCASE_KINDS).values_list(
+                "title", "visitors", "co_hosts__name"
+            ),
+            key=str,
+        ),
         "summary": sorted(
             ParticipationSummary.objects.values_list(
                 "fiscal_year", "study_group_id", "meetings", "attendance_total", "organisations"
@@ -493,3 +506,113 @@ def test_demo_citizens_registered_for_the_public_open_house_and_came_to_an_earli
     assert came.exists() and not came.exclude(name="", email="").exists()
     seats = sum(came.values_list("seats", flat=True))
     assert _row(2025, demo[""]).public_participants == seats
+
+
+PREFECTURE = "神奈川県 産業労働局"
+
+
+def test_the_demo_fair_is_held_every_year_with_member_exhibitors_and_more_visitors(demo):
+    from django.test import Client
+
+    today = timezone.localdate()
+    prefecture = Organisation.objects.get(name=PREFECTURE)
+    fairs = list(Meeting.objects.filter(kind=Meeting.Kind.EXHIBITION).order_by("date"))
+    years = [fair.fiscal_year for fair in fairs]
+    assert len(years) >= 5 and years == sorted(set(years))  # one a year, several years
+    assert min(years) > 2018  # after the seed's years, whose figures stay the seed's
+    for fair in fairs:
+        assert fair.title.startswith("ひらつか環境・エネルギー技術展")
+        assert fair.visibility == "public" and fair.study_group == demo[""]
+        assert list(fair.co_hosts.all()) == [prefecture]
+        exhibitors = list(fair.exhibitors.select_related("organisation"))
+        assert 8 <= len(exhibitors) <= 20
+        booths = [e.booth for e in exhibitors]
+        assert all(booths) and len(set(booths)) == len(booths)
+        for exhibitor in exhibitors:  # member firms, universities and associations on the day
+            organisation = exhibitor.organisation
+            assert organisation.sector in {"company", "university", "association"}
+            assert Membership.objects.active(on=fair.date).filter(organisation=organisation)
+        shown = Entry.objects.public().filter(exhibitions__meeting=fair)
+        assert shown.values("organisation").distinct().count() >= 8  # their entries show
+        if fair.date <= today:
+            assert fair.status == Meeting.Status.HELD and fair.visitors > 1_000
+        else:
+            assert fair.status == Meeting.Status.SCHEDULED and fair.visitors is None
+        # Visitors are counted apart: nobody by name, nothing added to のべ参加者数.
+        assert not fair.attendances.exists() and fair.unnamed_headcount == 0
+    held = [fair for fair in fairs if fair.status == Meeting.Status.HELD]
+    assert len(held) >= 4
+    visitors = [fair.visitors for fair in held]
+    assert visitors == sorted(set(visitors))  # more visitors each year
+    counts = [fair.exhibitors.count() for fair in fairs]
+    assert counts == sorted(set(counts))  # and more exhibitors
+
+    # Anyone sees a fair's booths and the exhibitors' published entries, linked to the catalogue.
+    fair = held[-1]
+    html = Client().get(fair.get_absolute_url()).content.decode()
+    exhibitor = fair.exhibitors.select_related("organisation").order_by("booth").first()
+    entry = exhibitor.entries.public().first()
+    assert exhibitor.booth in html and exhibitor.organisation.name in html
+    assert f"/projects/catalogue/{entry.pk}/" in html and entry.title in html
+    assert f"約 {fair.visitors:,} 人" in html and PREFECTURE in html
+
+
+def test_the_demo_indicator_table_shows_fairs_outcomes_and_awards_over_the_years(demo):
+    from django.test import Client
+    from django.urls import reverse
+
+    from reports.querysets import indicator_table
+
+    table = indicator_table()
+    rows = {
+        row.indicator.key: dict(zip(table.years, row.values, strict=True)) for row in table.rows
+    }
+
+    def years_with(*keys: str) -> set[int]:
+        return {fy for key in keys for fy, value in rows[key].items() if value}
+
+    assert len(years_with("exhibitors")) >= 4 and len(years_with("visitors")) >= 4
+    assert not years_with("exhibitors", "visitors") & {2016, 2017, 2018}
+    outcomes = [key for key in rows if key.startswith("outcomes_")]
+    assert len(outcomes) >= 3 and len(years_with(*outcomes)) >= 4
+    assert len(years_with("awards_granted")) >= 4
+    # The figures are those of the records: the held fairs' and symposia's.
+    for fy in table.years:
+        held = Meeting.objects.filter(
+            fiscal_year=fy, status=Meeting.Status.HELD, kind__in=SHOWCASE_KINDS
+        )
+        assert rows["exhibitors"][fy] == Exhibitor.objects.filter(meeting__in=held).count()
+        assert rows["visitors"][fy] == sum(m.visitors or 0 for m in held), fy
+
+    # The secretariat reads the same row on the dashboard.
+    client = Client()
+    client.force_login(User.objects.get(username="staff@kyoso.example.jp"))
+    html = client.get(reverse("reports:dashboard")).content.decode()
+    section = html.split('id="indicators-heading"', 1)[1].split("</section>", 1)[0]
+    row = section.split('<th scope="row">来場者数', 1)[1].split("</tr>", 1)[0]
+    cells = [c.split("</td>")[0] for c in row.split('<td class="num">')[1:]]
+    assert cells == [f"{rows['visitors'][fy]:,}" for fy in table.years]
+
+
+def test_a_held_demo_symposium_lists_its_chair_talks_and_the_prefecture_as_co_host(demo):
+    from django.test import Client
+
+    symposia = Meeting.objects.filter(kind=Meeting.Kind.SYMPOSIUM)
+    held = symposia.filter(status=Meeting.Status.HELD).order_by("date").first()
+    assert held is not None and held.visitors
+    chair = held.speakers.get(role=Speaker.Role.CHAIR)
+    assert chair.affiliation.endswith("教授")
+    talks = list(held.speakers.filter(role=Speaker.Role.SPEAKER))
+    assert all(talk.talk_title for talk in talks)
+    by = " ".join(talk.affiliation for talk in talks)
+    assert "大学" in by and "神奈川県" in by and "株式会社" in by  # 産学官
+    assert held.speakers.filter(role=Speaker.Role.PANELIST).count() >= 2
+    assert held.co_hosts.filter(name=PREFECTURE).exists()
+    # A symposium ahead has its programme announced, and no visitors yet.
+    for later in symposia.filter(status=Meeting.Status.SCHEDULED):
+        assert later.speakers.filter(role=Speaker.Role.CHAIR).exists()
+        assert later.visitors is None
+
+    html = Client().get(held.get_absolute_url()).content.decode()
+    assert "座長" in html and chair.name in html and chair.talk_title in html
+    assert PREFECTURE in html

@@ -41,7 +41,7 @@ from django.views.generic.edit import ProcessFormView
 from django.views.static import serve
 
 from events import services as event_services
-from events.models import CalendarToken
+from events.models import CalendarToken, Exhibitor, Speaker
 from members.models import AffiliationRequest, Membership
 from tests.conftest import ROLES
 from tests.events.factories import (
@@ -538,6 +538,18 @@ EVENTS = [
     Case("events:meeting_mark_held", "post", SECRETARIAT_POST, {"pk": "meeting"}),
     Case("events:material_upload", "post", SECRETARIAT_POST, {"pk": "a_only"}),
     Case("events:material_delete", "post", SECRETARIAT_POST, {"pk": "material"}),
+    # 展示会・シンポジウム: the public page lists exhibitors; staff keep them.
+    Case("events:meeting_detail", "get", PUBLIC, {"pk": "exhibition"}, label="exhibition"),
+    Case("events:showcase", "get", SECRETARIAT, {"pk": "exhibition"}),
+    Case("events:showcase", "get", SECRETARIAT_404, {"pk": "meeting"}, label="not_showcase"),
+    # An empty speaker form → errors, 200.
+    Case("events:showcase", "post", SECRETARIAT, {"pk": "exhibition"}, data={"action": "speaker"}),
+    Case("events:exhibitor_update", "get", SECRETARIAT, {"pk": "exhibition_exhibitor"}),
+    Case("events:exhibitor_update", "post", SECRETARIAT_POST, {"pk": "exhibition_exhibitor"}),
+    Case("events:exhibitor_remove", "post", SECRETARIAT_POST, {"pk": "exhibition_exhibitor"}),
+    Case("events:speaker_update", "get", SECRETARIAT, {"pk": "exhibition_speaker"}),
+    Case("events:speaker_update", "post", SECRETARIAT, {"pk": "exhibition_speaker"}),  # empty → 200
+    Case("events:speaker_delete", "post", SECRETARIAT_POST, {"pk": "exhibition_speaker"}),
     Case(
         "events:register",
         "get",
@@ -849,6 +861,21 @@ def site(everyone, people, study_group, org_a, org_b):
         "catalogue_category": CategoryFactory().pk,
         "award": AwardFactory().pk,
         "award_grant": AwardGrantFactory(entry=entry_published).pk,
+        **_exhibition(study_group, org_a),
+    }
+
+
+def _exhibition(study_group, organisation) -> dict:
+    """A public 展示会 that was held, with an exhibitor and a speaker."""
+    meeting = MeetingFactory(
+        study_group=study_group, kind="exhibition", visibility="public", date=dt.date(2025, 11, 8)
+    )
+    exhibitor = Exhibitor.objects.create(meeting=meeting, organisation=organisation, booth="A-1")
+    speaker = Speaker.objects.create(meeting=meeting, role="chair", name="海野 太郎")
+    return {
+        "exhibition": meeting.pk,
+        "exhibition_exhibitor": exhibitor.pk,
+        "exhibition_speaker": speaker.pk,
     }
 
 

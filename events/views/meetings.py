@@ -28,7 +28,7 @@ from ..forms import (
     RegistrationForm,
 )
 from ..models import Attendance, Material, Meeting, Registration
-from ..querysets import public_seat_annotations
+from ..querysets import public_seat_annotations, showcase_of
 from .common import AnonymousToLoginMixin, visible_meeting
 
 
@@ -131,6 +131,7 @@ class MeetingDetailView(AnonymousToLoginMixin, TemplateView):
             public_feed=public_feed_links()
             if meeting.visibility == Meeting.Visibility.PUBLIC
             else None,
+            **showcase_of(meeting),
         )
         return context
 

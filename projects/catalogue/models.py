@@ -101,6 +101,11 @@ class Entry(models.Model):
     returned_reason = models.TextField(_("差し戻しの理由"), blank=True)
     submitted_at = models.DateTimeField(_("提出日時"), null=True, blank=True)
     published_at = models.DateTimeField(_("公開日時"), null=True, blank=True)
+    # The first publication, kept through later edits and reviews: the 実績指標 count an entry
+    # once, in the fiscal year it first joined the catalogue (新規掲載).
+    first_published_at = models.DateTimeField(
+        _("初回公開日時"), null=True, blank=True, editable=False
+    )
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("確認者"),

@@ -86,7 +86,7 @@ def test_roll_up_measures_run_and_a_saved_meeting_rolls_up_only_its_year(bench_d
     fy = Meeting.objects.order_by("-fiscal_year").values_list("fiscal_year", flat=True)[0]
     assert f"years rolled: [{fy}]" in incremental.figure
     assert f"attendance reads limited to FY{fy}: True" in incremental.figure
-    assert "rows equal to a full roll-up of the year: True" in incremental.figure
+    assert "rows and 実績指標 equal to a full roll-up of the year: True" in incremental.figure
 
 
 def test_import_validation_matches_the_sheet_with_a_fixed_number_of_queries(bench_data):

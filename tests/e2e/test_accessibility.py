@@ -49,8 +49,9 @@ from playwright.sync_api import Browser, Page
 from playwright.sync_api import Error as PlaywrightError
 
 from consortium.fiscal import current_fiscal_year
+from events import exhibitions
 from events import services as event_services
-from events.models import AttendanceStatus, MeetingKind, MeetingStatus, Visibility
+from events.models import AttendanceStatus, MeetingKind, MeetingStatus, Speaker, Visibility
 from members.models import DeletionRequest, Organisation, Person, Sector, StudyGroup
 from projects.models import Project
 from tests.e2e import axe
@@ -135,6 +136,9 @@ MUST_REACH = {
         "events:attendance_sheet",
         "projects:award_list",
         "projects:award_update",
+        "events:showcase",
+        "events:exhibitor_update",
+        "events:speaker_update",
     },
     "admin": {"reports:status", "reports:exports", "members:person_erase"},
 }
@@ -220,6 +224,7 @@ def _world() -> dict[str, User | None]:
     project = _projects(group, marine, seiko, university, city, fiscal_year)
     _calls(group, marine, seiko, staff, reviewer, fiscal_year)
     _catalogue(group, marine, seiko, project)
+    _exhibition(group, now, [marine, seiko], city)
 
     JoinRequestFactory(applicant=researcher, study_group=subcommittee)
     newcomer = PersonFactory(organisation=None, user=UserFactory(username="newcomer"))
@@ -400,6 +405,27 @@ def _catalogue(
     EntryFactory(organisation=seiko, title="水中点検ドローン", published=True)
     EntryFactory(organisation=marine, title="潮流センサー（下書き）")
     EntryFactory(organisation=seiko, title="防錆コーティング", submitted=True)
+
+
+def _exhibition(
+    group: StudyGroup, now: dt.datetime, exhibitors: list[Organisation], co_host: Organisation
+) -> None:
+    """A public 展示会 held a month ago, with its exhibitors' entries, a chair and visitors."""
+    fair = MeetingFactory(
+        study_group=group,
+        kind=MeetingKind.EXHIBITION,
+        title="ひらつか環境・エネルギー技術展",
+        visibility="public",
+        date=(now - dt.timedelta(days=30)).date(),
+    )
+    for booth, organisation in enumerate(exhibitors, start=1):
+        exhibitions.exhibitor_add(meeting=fair, organisation=organisation, booth=f"A-{booth}")
+    exhibitions.speaker_save(
+        speaker=Speaker(
+            meeting=fair, role="chair", name="海野 教授", affiliation="東海大学 海洋研究所"
+        )
+    )
+    exhibitions.showcase_set(meeting=fair, visitors=2800, co_hosts=[co_host])
 
 
 # -- The crawl ----------------------------------------------------------------------------------

@@ -23,6 +23,8 @@ GET_CASES = [
     ("reports:export", {"kind": "funding", "fmt": "xlsx"}, "", ADMIN_ONLY),
     ("reports:export", {"kind": "calls", "fmt": "csv"}, "", ADMIN_ONLY),
     ("reports:export", {"kind": "calls", "fmt": "xlsx"}, "?fiscal_year=2025", ADMIN_ONLY),
+    ("reports:export", {"kind": "indicators", "fmt": "csv"}, "", ADMIN_ONLY),
+    ("reports:export", {"kind": "indicators", "fmt": "xlsx"}, "?fiscal_year=2018", ADMIN_ONLY),
     ("reports:export", {"kind": "attendance", "fmt": "csv"}, "?fiscal_year=2018", ADMIN_ONLY),
     ("reports:export", {"kind": "attendance", "fmt": "xlsx"}, "?fiscal_year=2018", ADMIN_ONLY),
     ("reports:open_data", {}, "", PUBLIC),

@@ -42,6 +42,7 @@ from reports.models import (
     CallSummary,
     ExportLog,
     FundingSummary,
+    IndicatorSummary,
     ParticipationSummary,
     RollupState,
 )
@@ -209,6 +210,7 @@ MATRIX: list[Case] = [
     *model_cases("reports_participationsummary", "participation", **DERIVED),
     *model_cases("reports_fundingsummary", "funding_summary", **DERIVED),
     *model_cases("reports_callsummary", "call_summary", **DERIVED),
+    *model_cases("reports_indicatorsummary", "indicator_summary", **DERIVED),
     *model_cases("reports_rollupstate", "rollup_state", **DERIVED),
     *model_cases(
         "reports_exportlog",
@@ -268,6 +270,9 @@ def site(people, study_group, org_a):
             fiscal_year=2018, project=project, funder=funding.funder, kind="grant", amount=10
         ),
         "call_summary": CallSummary.objects.create(fiscal_year=2025, applications=3),
+        "indicator_summary": IndicatorSummary.objects.create(
+            fiscal_year=2025, indicator="visitors", value=3200
+        ),
         "rollup_state": RollupState.objects.create(fiscal_year=2018),
         "export_log": ExportLog.objects.get(),
     }

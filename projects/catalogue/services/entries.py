@@ -31,6 +31,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from consortium.fiscal import fiscal_year_of
 from members import roles
 from members.models import StudyGroup
 
@@ -46,11 +47,15 @@ class EntryError(ValidationError):
     """A change the entry's status does not allow (publish a draft, edit an entry in review …)."""
 
 
-def announce(*, entry_ids: Iterable[int]) -> None:
-    """Send ``catalogue_changed`` for these entries when the transaction commits."""
+def announce(*, entry_ids: Iterable[int], fiscal_years: Iterable[int] = ()) -> None:
+    """Send ``catalogue_changed`` for these entries when the transaction commits;
+    ``fiscal_years``: the years whose 新規掲載 count the change moved (a first publication)."""
     ids = {int(pk) for pk in entry_ids if pk}
+    years = {int(fy) for fy in fiscal_years}
     if ids:
-        transaction.on_commit(lambda: catalogue_changed.send(sender=Entry, entry_ids=ids))
+        transaction.on_commit(
+            lambda: catalogue_changed.send(sender=Entry, entry_ids=ids, fiscal_years=years)
+        )
 
 
 def lock(entry: Entry) -> Entry:
@@ -288,11 +293,23 @@ def entry_publish(*, entry: Entry, reviewed_by: User, now: dt.datetime | None = 
         raise EntryError(_("審査待ちの技術・製品だけを公開できます。"), code="not_submitted")
     current.status = EntryStatus.PUBLISHED
     current.published_at = now
+    first = current.first_published_at is None
+    if first:
+        current.first_published_at = now
     current.reviewed_by = reviewed_by
     current.returned_reason = ""
     current._history_user = reviewed_by
-    current.save(update_fields=["status", "published_at", "reviewed_by", "returned_reason"])
-    announce(entry_ids={current.pk})
+    current.save(
+        update_fields=[
+            "status",
+            "published_at",
+            "first_published_at",
+            "reviewed_by",
+            "returned_reason",
+        ]
+    )
+    # Only a first publication moves a year's 新規掲載 (実績指標).
+    announce(entry_ids={current.pk}, fiscal_years={fiscal_year_of(now)} if first else ())
     return current
 
 

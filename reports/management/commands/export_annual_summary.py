@@ -14,14 +14,16 @@ from reports import exports, services, writers
 
 
 class Command(BaseCommand):
-    help = "Write the annual summary (participation, funding or calls) as CSV/XLSX."
+    help = "Write the annual summary (participation, funding, calls or indicators) as CSV/XLSX."
 
     def add_arguments(self, parser):
         parser.add_argument("--fiscal-year", type=int, help="e.g. 2018 (default: every year)")
         parser.add_argument("--encoding", choices=writers.ENCODINGS, default="utf-8-sig")
         parser.add_argument("--header", choices=("ja", "en"), default="ja")
         parser.add_argument(
-            "--kind", choices=("participation", "funding", "calls"), default="participation"
+            "--kind",
+            choices=("participation", "funding", "calls", "indicators"),
+            default="participation",
         )
         parser.add_argument("--output", help="file path; .xlsx writes a workbook (default: stdout)")
 
@@ -30,6 +32,7 @@ class Command(BaseCommand):
             "participation": exports.participation_export,
             "funding": exports.funding_export,
             "calls": exports.calls_export,
+            "indicators": exports.indicators_export,
         }[options["kind"]]
         export = build(fiscal_year=options["fiscal_year"], language=options["header"])
         output = options["output"]

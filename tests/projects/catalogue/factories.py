@@ -52,11 +52,13 @@ class EntryFactory(factory.django.DjangoModelFactory):
             status=Entry.Status.PUBLISHED,
             submitted_at=factory.LazyFunction(timezone.now),
             published_at=factory.LazyFunction(timezone.now),
+            first_published_at=factory.SelfAttribute("published_at"),
         )
         archived = factory.Trait(
             status=Entry.Status.ARCHIVED,
             submitted_at=factory.LazyFunction(timezone.now),
             published_at=factory.LazyFunction(timezone.now),
+            first_published_at=factory.SelfAttribute("published_at"),
         )
 
     organisation = factory.SubFactory(OrganisationFactory)
