@@ -28,7 +28,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from consortium.fiscal import current_fiscal_year, fiscal_year_start
-from events.models import Attendance, Meeting, MeetingKind, Registration
+from events.models import Attendance, Meeting, MeetingKind, MeetingStatus, Registration
 from members import roles
 from members.models import Membership, Organisation, Person, Sector, StudyGroup
 from projects.models import (
@@ -83,6 +83,20 @@ MEETING_KINDS = (
     (MeetingKind.SYMPOSIUM, 0.05),
     (MeetingKind.OPEN_HOUSE, 0.05),
 )
+
+
+def _status_of(index: int, day: dt.date, kind: str, today: dt.date) -> dict[str, object]:
+    """A past meeting was held (every fiftieth cancelled), a later one is scheduled; a held
+    symposium counted its visitors (by the meeting's place in the plan: the same data for the
+    same seed)."""
+    if day >= today:
+        return {"status": MeetingStatus.SCHEDULED}
+    if index % 50 == 49:
+        return {"status": MeetingStatus.CANCELLED, "cancel_reason": "荒天のため"}
+    visitors = 50 + index % 450 if kind == MeetingKind.SYMPOSIUM else None
+    return {"status": MeetingStatus.HELD, "visitors": visitors}
+
+
 # Attendance statuses: most rows are people who came.
 STATUS_SHARES = (("attended", 0.86), ("absent", 0.09), ("excused", 0.05))
 CORE_SHARE = 0.2  # a fifth of a group's people are its regulars …
@@ -548,7 +562,10 @@ class Generator:
         return [{"id": first + n, **row} for n, row in enumerate(rows)]
 
     def meetings(self) -> None:
+        """Meetings over the years: those dated before today were held (one in fifty was
+        cancelled instead), the rest are scheduled; only held meetings count in the reports."""
         rng, pk = self.rng, _next_id(Meeting)
+        first = pk
         self.meeting_plan: list[tuple[int, int, int, dt.datetime]] = []  # (id, pool group, fy, at)
         groups = list(self.parent_of)
         # Some groups are far busier than others.
@@ -556,6 +573,7 @@ class Generator:
         projects = list(self.project_group)
         rows = []
         tz = timezone.get_current_timezone()
+        today = timezone.localdate()
         # The consortium grows: the last fiscal year holds four times the first one's meetings.
         growth = [1 + i / 3 for i in range(len(self.years))]
         for year in sorted(rng.choices(self.years, weights=growth, k=self.sizes.meetings)):
@@ -584,6 +602,7 @@ class Generator:
                     "visibility": "public" if rng.random() < 0.1 else "members",
                     "unnamed_headcount": rng.choice([0, 0, 0, 1, 2, 5]),
                     "created_at": starts - dt.timedelta(days=30),
+                    **_status_of(pk - first, day, kind, today),
                 }
             )
             self.meeting_plan.append((pk, pool, year, starts))

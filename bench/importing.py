@@ -28,7 +28,9 @@ def sheet(rows: int, *, seed: int = 1) -> bytes:
 
     rng = random.Random(seed)
     meetings = list(
+        # A cancelled meeting takes no attendance (the sheet would be refused).
         Meeting.objects.filter(study_group__isnull=False)
+        .exclude(status="cancelled")
         .select_related("study_group__parent")
         .order_by("-date", "pk")[: max(1, rows // 25)]
     )

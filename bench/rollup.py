@@ -49,9 +49,10 @@ SECTORS = {
 def _attendance_sql(vendor: str) -> str:
     """Participation of every fiscal year in one statement: per top group, subcommittee, total.
 
-    The best plain SQL for this: the rows are first reduced to (year, group, person,
-    organisation, status) counts, then the distinct counts run over that much smaller set (the
-    same reduction the roll-up makes, so the two are compared doing the same work).
+    The best plain SQL for this: the rows of held meetings (the only ones the reports count) are
+    first reduced to (year, group, person, organisation, status) counts, then the distinct
+    counts run over that much smaller set (the same reduction the roll-up makes, so the two are
+    compared doing the same work).
     """
     t = _tables()
     if vendor == "postgresql":
@@ -68,7 +69,7 @@ def _attendance_sql(vendor: str) -> str:
     reduced = (
         "(SELECT m.fiscal_year, m.study_group_id, a.person_id, a.organisation_id, a.status, "
         f"COUNT(*) AS n FROM {t['attendance']} a JOIN {t['meeting']} m ON m.id = a.meeting_id "
-        "GROUP BY 1, 2, 3, 4, 5) r"
+        "WHERE m.status = 'held' GROUP BY 1, 2, 3, 4, 5) r"
     )
     source = (
         f"FROM {reduced} LEFT JOIN {t['group']} g ON g.id = r.study_group_id "
@@ -105,7 +106,7 @@ def _raw_rollup() -> int:
         _attendance_sql(vendor),
         f"SELECT m.fiscal_year, COALESCE(g.parent_id, m.study_group_id), COUNT(*), "
         f"SUM(m.unnamed_headcount) FROM {t['meeting']} m LEFT JOIN {t['group']} g "
-        "ON g.id = m.study_group_id GROUP BY 1, 2",
+        "ON g.id = m.study_group_id WHERE m.status = 'held' GROUP BY 1, 2",
         f"SELECT {fy_of}, study_group_id, COUNT(DISTINCT organisation_id) "
         f"FROM {t['membership']} GROUP BY 1, 2",
     ]

@@ -187,6 +187,13 @@ class Meeting(models.Model):
             models.Index(fields=["date"], name="meeting_date_idx"),
             # A study group family's meetings of one year (the incremental roll-up).
             models.Index(fields=["study_group", "fiscal_year"], name="meeting_group_year_idx"),
+            # The year's held meetings per kind with their visitors (実績指標, on every incremental
+            # roll-up): an index-only scan on PostgreSQL (SQLite builds no covering index).
+            models.Index(
+                fields=["fiscal_year", "status", "kind"],
+                include=["visitors"],
+                name="meeting_year_status_kind_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

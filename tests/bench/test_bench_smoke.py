@@ -6,6 +6,7 @@ timing assertions — only that each measure runs and that what it measures is s
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from bench import importing, pages, rollup
 from bench.generate import non_bench_data
@@ -30,6 +31,18 @@ def test_generator_writes_the_asked_rows_without_duplicate_attendance(bench_data
     assert Organisation.objects.filter(sector="company", is_local=True).exists()
     assert Organisation.objects.filter(sector="company", is_local=False).exists()
     assert ParticipationSummary.objects.filter(study_group__isnull=True).count() == 10
+    # Past meetings were held (a few cancelled), so the roll-ups have something to count.
+    held = Meeting.objects.filter(status="held")
+    assert held.exists() and Meeting.objects.filter(status="cancelled").exists()
+    assert not held.filter(date__gte=timezone.localdate()).exists()
+    assert (
+        sum(
+            ParticipationSummary.objects.filter(study_group=None).values_list(
+                "attendance_total", flat=True
+            )
+        )
+        > ROWS // 2
+    )
     assert non_bench_data() == []
 
 
