@@ -74,7 +74,7 @@ def exhibitor_add(*, meeting: Meeting, organisation: Organisation, booth: str = 
             {"organisation": _("この団体はすでに出展者です。")}, code="duplicate_exhibitor"
         ) from exc
     exhibitor.entries.set(_own_published(organisation.pk, None))
-    _meeting_changed(meeting)
+    _meeting_changed(meeting, itself=True)
     return exhibitor
 
 
@@ -95,7 +95,7 @@ def exhibitor_remove(*, exhibitor: Exhibitor) -> None:
     meeting = exhibitor.meeting
     _lock_meeting(meeting)
     Exhibitor.objects.filter(pk=exhibitor.pk).delete()  # gone already: nothing to do
-    _meeting_changed(meeting)
+    _meeting_changed(meeting, itself=True)
 
 
 @transaction.atomic
@@ -134,5 +134,5 @@ def showcase_set(
         stored.save(update_fields=["visitors"])  # in the meeting's history
     stored.co_hosts.set(list(co_hosts))
     if moved:
-        _meeting_changed(stored)
+        _meeting_changed(stored, itself=True)
     return stored

@@ -52,13 +52,17 @@ def _changed(fiscal_years: Iterable[int | None]) -> None:
         attendance_changed.send(sender=Meeting, fiscal_years=years)
 
 
-def _meeting_changed(meeting: Meeting, person_ids: Iterable[int] = ()) -> None:
-    """One meeting's attendance of these people (or its headcount) changed."""
+def _meeting_changed(
+    meeting: Meeting, person_ids: Iterable[int] = (), *, itself: bool = False
+) -> None:
+    """One meeting's attendance of these people (or its headcount) changed; ``itself``: the
+    meeting's own counted facts too (its kind, status or visitors, its exhibitors)."""
     attendance_changed.send(
         sender=Meeting,
         fiscal_years={meeting.fiscal_year},
         meeting_id=meeting.pk,
         person_ids=set(person_ids),
+        meeting_itself=itself,
     )
 
 
@@ -136,7 +140,7 @@ def meeting_save(*, meeting: Meeting) -> Meeting:
         meeting.sequence, meeting.updated_at = 0, timezone.now()
     meeting.save()
     if before is None or before == (meeting.fiscal_year, meeting.study_group_id):
-        _meeting_changed(meeting)
+        _meeting_changed(meeting, itself=True)
     else:  # moved to another year or study group: both sides change
         _changed({before[0], meeting.fiscal_year})
     return meeting
@@ -164,7 +168,7 @@ class MeetingStatusError(ValidationError):
 def _status_changed(meeting: Meeting) -> None:
     """The meeting now counts in the reports, or no longer does: recount its family and
     everybody with attendance at it (their 参加者実数 and 参加団体数 may change)."""
-    _meeting_changed(meeting, meeting.attendances.values_list("person_id", flat=True))
+    _meeting_changed(meeting, meeting.attendances.values_list("person_id", flat=True), itself=True)
 
 
 def _set_status(meeting: Meeting, status: str) -> None:

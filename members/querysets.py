@@ -155,51 +155,63 @@ def study_group_names() -> GroupNames:
     (order, name) order (NULL parent orders placed as the database places them). The rows read
     are the key of the work done with them, so unchanged groups are not worked on again.
 
-    On PostgreSQL the database first answers with a digest of the rows (one value, whatever the
-    number of groups); the rows themselves are read only when this process has not seen that
-    digest yet. Any change of a group — through a page, an import, ``update()`` or SQL — changes
-    the digest, so there is nothing to invalidate."""
+    On PostgreSQL the database first answers with the study groups' version (one indexed row of
+    ``members_tablecount``, changed by a trigger on every write: migration
+    ``members.0006_table_counts``); the rows themselves are read only when this process has not
+    seen that version yet. Any change of a group — through a page, an import, ``update()`` or
+    SQL — gives a new version, so there is nothing to invalidate."""
     nulls_last = connection.features.nulls_order_largest
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(GROUPS_DIGEST_SQL)
-            (digest,) = cursor.fetchone()
+            cursor.execute(GROUPS_VERSION_SQL)
+            (version,) = cursor.fetchone()
         with contextlib.suppress(_GroupsChanged):
-            return _group_names_of_digest(digest, nulls_last)
+            return _group_names_of_version(version, nulls_last)
     return _group_names(_group_rows(), nulls_last)
 
 
-def _group_rows(*, with_digest: bool = False) -> tuple[tuple, ...]:
+def organisation_count() -> int | None:
+    """How many organisations there are, from the count PostgreSQL keeps (one indexed row);
+    None on SQLite, which keeps none (count them)."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(ORGANISATIONS_COUNT_SQL)
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _group_rows(*, with_version: bool = False) -> tuple[tuple, ...]:
     from .models import StudyGroup
 
     fields = ["pk", "name", "parent_id", "order"]
     groups = StudyGroup.objects.order_by("order", "name")
-    if with_digest:
-        groups, fields = groups.annotate(digest=RawSQL(GROUPS_DIGEST_SQL, ())), [*fields, "digest"]
+    if with_version:
+        groups = groups.annotate(version=RawSQL(f"({GROUPS_VERSION_SQL})", ()))
+        fields = [*fields, "version"]
     return tuple(groups.values_list(*fields))
 
 
-# A digest of every group's (id, name, parent, order) in one value (PostgreSQL): names quoted, so
-# no two sets of groups give the same text. Rows in the order the table is read (sorting them
-# cost more than the digest): the same groups may give another digest after the table is
-# rewritten, which costs one more read of the rows, never a wrong answer.
-GROUPS_DIGEST_SQL = (
-    "SELECT md5(coalesce(string_agg(concat_ws(',', id, quote_literal(name), "
-    "coalesce(parent_id::text, ''), \"order\"), '|'), '')) FROM members_studygroup"
+# The counts and versions PostgreSQL's triggers keep (migration members.0006_table_counts).
+GROUPS_VERSION_SQL = (
+    "SELECT version FROM members_tablecount WHERE table_name = 'members_studygroup'"
 )
-_NO_GROUPS_DIGEST = hashlib.md5(b"", usedforsecurity=False).hexdigest()
+ORGANISATIONS_COUNT_SQL = (
+    "SELECT row_count FROM members_tablecount WHERE table_name = 'members_organisation'"
+)
 
 
 class _GroupsChanged(Exception):
-    """The groups changed between the digest and the rows: nothing is kept for that digest."""
+    """The groups changed between the version and the rows: nothing is kept for that version."""
 
 
 @functools.lru_cache(maxsize=16)
-def _group_names_of_digest(digest: str, nulls_last: bool) -> GroupNames:
-    """The groups for ``digest``, read with the digest of the same snapshot (one statement) and
-    kept only when the two agree (a raised exception is not cached)."""
-    rows = _group_rows(with_digest=True)
-    if (rows[0][-1] if rows else _NO_GROUPS_DIGEST) != digest:
+def _group_names_of_version(version: str, nulls_last: bool) -> GroupNames:
+    """The groups of ``version``, read with the version of the same snapshot (one statement) and
+    kept only when the two agree (a raised exception is not cached). With no groups there is
+    no row to carry the version: nothing to check."""
+    rows = _group_rows(with_version=True)
+    if rows and rows[0][-1] != version:
         raise _GroupsChanged
     return _group_names(tuple(row[:-1] for row in rows), nulls_last)
 

@@ -36,13 +36,17 @@ from .services import (
 
 @receiver(attendance_changed, dispatch_uid="reports.attendance_changed")
 def attendance_changed_in(
-    sender, fiscal_years=(), meeting_id=None, person_ids=(), **kwargs
+    sender, fiscal_years=(), meeting_id=None, person_ids=(), meeting_itself=False, **kwargs
 ) -> None:
     years = set(fiscal_years or ())
     if meeting_id is not None and len(years) == 1:
-        # One meeting changed: recount its study group's family and its people only.
+        # One meeting changed: recount its study group's family and its people only (and the
+        # year's 実績指標 when the meeting's kind, status, visitors or exhibitors changed).
         rollup_meeting_enqueue_on_commit(
-            fiscal_year=years.pop(), meeting_id=meeting_id, person_ids=person_ids or ()
+            fiscal_year=years.pop(),
+            meeting_id=meeting_id,
+            person_ids=person_ids or (),
+            meeting_itself=meeting_itself,
         )
     else:
         rollup_enqueue_on_commit(fiscal_years=years, attendees_stale=True)

@@ -254,7 +254,7 @@ def _top_level_sums(fiscal_year: int) -> dict[str, int]:
 
 
 def rollup_meeting_compute(
-    *, fiscal_year: int, meeting_id: int, person_ids: Iterable[int]
+    *, fiscal_year: int, meeting_id: int, person_ids: Iterable[int], meeting_itself: bool = False
 ) -> RollupState:
     """After one meeting's attendance, headcount or status was saved: bring its year's rows up
     to date by reading only that meeting's study-group family and those people's attendance of
@@ -266,6 +266,9 @@ def rollup_meeting_compute(
     FiscalYearAttendee rows, of which only ``person_ids``' are recounted. Falls back to the full
     roll-up of the year when the meeting moved or vanished, the year was never rolled up, or its
     attendee rows are not current. Serialised with the full roll-up by the year's RollupState row.
+
+    ``meeting_itself``: the meeting's kind, status, visitor count or exhibitors changed, so the
+    year's 実績指標 are replaced too (a tick or a headcount leaves them as they are).
     """
     person_ids = sorted({int(pk) for pk in person_ids})
     meeting = (
@@ -328,8 +331,8 @@ def rollup_meeting_compute(
             ParticipationSummary.objects.create(
                 fiscal_year=fiscal_year, study_group=None, computed_at=now, **total
             )
-        # The meeting's kind, status or visitors, or its exhibitors, may have changed.
-        _indicators_store(fiscal_year, now)
+        if meeting_itself:  # its kind, status, visitors or exhibitors: the 実績指標 move
+            _indicators_store(fiscal_year, now)
         # The state is the full roll-up's: a full one still queued is still needed after us.
         RollupState.objects.filter(fiscal_year=fiscal_year).update(
             last_rolled_at=now, attendees_ready=True
@@ -560,6 +563,7 @@ class _AfterCommit:
         self.years: set[int] = set()
         self.stale: set[int] = set()
         self.meetings: dict[tuple[int, int], set[int]] = {}
+        self.meetings_itself: set[tuple[int, int]] = set()  # their 実績指標 are owed too
         self.sent = False
 
     @classmethod
@@ -588,7 +592,10 @@ class _AfterCommit:
                 continue  # the year's full roll-up covers the meeting
             with contextlib.suppress(RollupEnqueueError):
                 rollup_meeting_enqueue(
-                    fiscal_year=fiscal_year, meeting_id=meeting_id, person_ids=sorted(people)
+                    fiscal_year=fiscal_year,
+                    meeting_id=meeting_id,
+                    person_ids=sorted(people),
+                    meeting_itself=(fiscal_year, meeting_id) in self.meetings_itself,
                 )
 
 
@@ -613,16 +620,25 @@ def rollup_enqueue_on_commit(*, fiscal_years: Iterable[int], attendees_stale: bo
 
 
 def rollup_meeting_enqueue_on_commit(
-    *, fiscal_year: int, meeting_id: int, person_ids: Iterable[int]
+    *, fiscal_year: int, meeting_id: int, person_ids: Iterable[int], meeting_itself: bool = False
 ) -> None:
     """After the current transaction commits, queue the incremental roll-up of one meeting
-    (once per commit, with the people of every change to it)."""
+    (once per commit, with the people of every change to it, and its year's 実績指標 when any of
+    the changes was of the meeting itself)."""
     key = (int(fiscal_year), int(meeting_id))
     people = {int(pk) for pk in person_ids}
-    _AfterCommit.collect(lambda pending: pending.meetings.setdefault(key, set()).update(people))
+
+    def add(pending: _AfterCommit) -> None:
+        pending.meetings.setdefault(key, set()).update(people)
+        if meeting_itself:
+            pending.meetings_itself.add(key)
+
+    _AfterCommit.collect(add)
 
 
-def rollup_meeting_enqueue(*, fiscal_year: int, meeting_id: int, person_ids: list[int]) -> str:
+def rollup_meeting_enqueue(
+    *, fiscal_year: int, meeting_id: int, person_ids: list[int], meeting_itself: bool = False
+) -> str:
     """Queue the incremental roll-up of one meeting. The year's state stays as it is (it tells
     whether a full roll-up is owed); when the broker cannot be reached the year is marked failed,
     so that the whole year is rolled up once it is back, and RollupEnqueueError is raised."""
@@ -630,7 +646,8 @@ def rollup_meeting_enqueue(*, fiscal_year: int, meeting_id: int, person_ids: lis
 
     _states_for([fiscal_year])
     try:
-        result = rollup_meeting.delay(fiscal_year, meeting_id, person_ids)
+        args = (fiscal_year, meeting_id, person_ids, *((True,) if meeting_itself else ()))
+        result = rollup_meeting.delay(*args)
     except _broker_errors() as exc:
         _broker_down([fiscal_year], exc)
     RollupState.objects.filter(fiscal_year=fiscal_year).update(task_id=result.id or "")

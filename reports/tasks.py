@@ -60,12 +60,16 @@ def rollup_fiscal_year(fiscal_year: int) -> int:
 
 
 @shared_task(name="reports.rollup_meeting", base=YearTask, **RELIABLE)
-def rollup_meeting(fiscal_year: int, meeting_id: int, person_ids: list[int]) -> int:
-    """Recount one meeting's study group and people in its year."""
+def rollup_meeting(
+    fiscal_year: int, meeting_id: int, person_ids: list[int], meeting_itself: bool = False
+) -> int:
+    """Recount one meeting's study group and people in its year (and the year's 実績指標 when
+    the meeting itself changed)."""
     services.rollup_meeting_compute(
         fiscal_year=int(fiscal_year),
         meeting_id=int(meeting_id),
         person_ids=[int(pk) for pk in person_ids],
+        meeting_itself=bool(meeting_itself),
     )
     return int(fiscal_year)
 

@@ -33,6 +33,7 @@ from ..querysets import (
     directory_organisations,
     directory_rows,
     organisation_changes,
+    organisation_count,
 )
 
 
@@ -266,6 +267,16 @@ class OrganisationDirectoryView(SecretariatRequiredMixin, FilterView):
 
     def get_queryset(self):
         return directory_organisations(Organisation.objects.all())
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        """Unfiltered, the count is the one PostgreSQL keeps instead of counting every
+        organisation on every request (``organisation_count``)."""
+        paginator = super().get_paginator(queryset, per_page, **kwargs)
+        if not queryset.query.where:
+            count = organisation_count()
+            if count is not None:
+                paginator.count = count
+        return paginator
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

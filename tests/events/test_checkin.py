@@ -253,6 +253,7 @@ def test_a_citizens_ticket_checks_in_their_seats_and_tells_the_reports(
         "fiscal_years": {2030},
         "meeting_id": door_meeting.pk,
         "person_ids": set(),
+        "meeting_itself": False,  # seats, not the meeting's kind, status or visitors
     }
     again = scan(door_meeting, ticket_payload(registration.ticket_token), staff)
     assert (again.outcome, again.time) == (ALREADY, "10:02")

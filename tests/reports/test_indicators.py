@@ -218,3 +218,27 @@ def test_the_annual_summary_sheet_lays_indicators_down_and_years_across(
     )
     assert english[0] == ["Category", "Indicator", "Unit", "FY2023", "FY2024"]
     assert any(r[1] == "Visitors" for r in english)
+
+
+def test_a_tick_on_the_sheet_does_not_recompute_the_indicators(
+    fair, study_group, django_capture_on_commit_callbacks
+):
+    from unittest import mock
+
+    from tests.factories import PersonFactory
+
+    services.rollup_fiscal_year_compute(fiscal_year=2024)
+    person = PersonFactory()
+    with (
+        mock.patch.object(services, "_indicators_store", wraps=services._indicators_store) as store,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        events.attendance_set(meeting=fair, person=person, status="attended", recorded_by=None)
+    store.assert_not_called()
+    with (
+        mock.patch.object(services, "_indicators_store", wraps=services._indicators_store) as store,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        exhibitions.showcase_set(meeting=fair, visitors=2500, co_hosts=[])
+    store.assert_called_once()
+    assert stored(2024)["visitors"] == 2500
