@@ -167,6 +167,7 @@ def measure_size(url: str, attendance: int) -> tuple[list[Figure], str]:
         ("full roll-up", lambda: rollup.measure_full(repeat=3 if attendance <= 2_000_000 else 1)),
         ("incremental roll-up", rollup.measure_incremental),
         ("import validation", importing.measure),
+        ("roster import", importing.measure_roster),
         ("catalogue search", catalogue.measure),
         ("CSV export vs COPY", export.measure),
         ("CPU per warm request", load.measure_cpu),

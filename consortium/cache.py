@@ -54,50 +54,42 @@ class TolerantRedisCache(RedisCache):
             return degraded()
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None) -> bool:
-        parent = super()
-        return self._call(lambda: parent.add(key, value, timeout, version), lambda: True)
+        return self._call(lambda: RedisCache.add(self, key, value, timeout, version), lambda: True)
 
     def get(self, key, default=None, version=None) -> Any:
-        parent = super()
-        return self._call(lambda: parent.get(key, default, version), lambda: default)
+        return self._call(lambda: RedisCache.get(self, key, default, version), lambda: default)
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None) -> None:
-        parent = super()
-        self._call(lambda: parent.set(key, value, timeout, version), lambda: None)
+        self._call(lambda: RedisCache.set(self, key, value, timeout, version), lambda: None)
 
     def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None) -> bool:
-        parent = super()
-        return self._call(lambda: parent.touch(key, timeout, version), lambda: False)
+        return self._call(lambda: RedisCache.touch(self, key, timeout, version), lambda: False)
 
     def delete(self, key, version=None) -> bool:
-        parent = super()
-        return self._call(lambda: parent.delete(key, version), lambda: False)
+        return self._call(lambda: RedisCache.delete(self, key, version), lambda: False)
 
     def get_many(self, keys, version=None) -> dict:
-        parent = super()
-        return self._call(lambda: parent.get_many(keys, version), dict)
+        return self._call(lambda: RedisCache.get_many(self, keys, version), dict)
 
     def has_key(self, key, version=None) -> bool:
-        parent = super()
-        return self._call(lambda: parent.has_key(key, version), lambda: False)
+        return self._call(lambda: RedisCache.has_key(self, key, version), lambda: False)
 
     def incr(self, key, delta=1, version=None) -> int:
-        parent = super()
 
         def missing() -> int:
             raise ValueError(f"Key '{key}' not found.")
 
-        return self._call(lambda: parent.incr(key, delta, version), missing)
+        return self._call(lambda: RedisCache.incr(self, key, delta, version), missing)
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None) -> list:
-        parent = super()
         # Django's contract: the keys that could not be stored.
-        return self._call(lambda: parent.set_many(data, timeout, version), lambda: list(data))
+        return self._call(
+            lambda: RedisCache.set_many(self, data, timeout, version), lambda: list(data)
+        )
 
     def delete_many(self, keys, version=None) -> None:
-        parent = super()
-        self._call(lambda: parent.delete_many(keys, version), lambda: None)
+        self._call(lambda: RedisCache.delete_many(self, keys, version), lambda: None)
 
-    def clear(self) -> bool:
-        parent = super()
-        return self._call(parent.clear, lambda: False)
+    # Django's RedisCache returns whether Redis flushed (the stubs say None, as BaseCache).
+    def clear(self) -> bool:  # type: ignore[override]
+        return bool(self._call(lambda: RedisCache.clear(self), lambda: False))

@@ -47,7 +47,7 @@ class SendOnConnect(bootsteps.StartStopStep):
     is set up: sends ``KYOSO_BROKER_CONNECTED_TASKS``. A failure is logged, never raised, so it
     cannot stop the worker from consuming."""
 
-    requires = {"celery.worker.consumer.tasks:Tasks"}
+    requires = ("celery.worker.consumer.tasks:Tasks",)
 
     def start(self, c) -> None:
         from django.conf import settings

@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 
 from django.core.cache import cache
 from django.http import HttpRequest
+from django.template.backends.django import Template as DjangoTemplate
 from django.template.loader import get_template, render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -29,7 +30,10 @@ TIMEOUT = 300
 @functools.cache
 def _template_digest(template_name: str) -> str:
     """The template's source, so a deployment that changes it never serves the old HTML."""
-    source = get_template(template_name).template.source
+    template = get_template(template_name)
+    if not isinstance(template, DjangoTemplate):  # every Kyoso template is a Django template
+        raise TypeError(f"{template_name} is not a Django template")
+    source = template.template.source
     return hashlib.sha256(source.encode()).hexdigest()[:16]
 
 

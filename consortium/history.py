@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -74,7 +75,7 @@ def _field_changes(record, previous) -> list[FieldChange]:
 
 
 def recent_changes(
-    *histories: tuple[models.QuerySet, Callable[[object], str]], limit: int = 30
+    *histories: tuple[models.QuerySet, Callable[[Any], str]], limit: int = 30
 ) -> list[Change]:
     """Newest changes first over ``(historical queryset, describe)`` pairs.
 

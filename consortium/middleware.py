@@ -9,11 +9,14 @@ from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
 
+# The attribute a response carries its allowed features in (read by the middleware below).
+ALLOWED_FEATURES = "kyoso_allowed_features"
+
 
 def allow_features(response: HttpResponse, *features: str) -> HttpResponse:
     """Let the page of this response use these browser features, for the site itself only
     (``feature=(self)``), e.g. the camera of the 受付 page; every other page keeps them off."""
-    response.kyoso_allowed_features = frozenset(features)
+    setattr(response, ALLOWED_FEATURES, frozenset(features))
     return response
 
 
@@ -35,7 +38,7 @@ class PermissionsPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if self.policy:
-            allowed = getattr(response, "kyoso_allowed_features", None)
+            allowed = getattr(response, ALLOWED_FEATURES, None)
             policy = _allowing(self.policy, allowed) if allowed else self.policy
             response.headers.setdefault("Permissions-Policy", policy)
         return response

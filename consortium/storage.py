@@ -19,16 +19,16 @@ from django.utils.deconstruct import deconstructible
 class PrivateStorage(FileSystemStorage):
     # Computed on every access (not cached) so tests that move MEDIA_ROOT move this too.
     @property
-    def base_location(self):  # type: ignore[override]
+    def base_location(self):
         configured = getattr(settings, "KYOSO_PRIVATE_MEDIA_ROOT", None)
         return configured or str(Path(settings.MEDIA_ROOT).parent / "private-media")
 
     @property
-    def location(self):  # type: ignore[override]
+    def location(self):
         return os.path.abspath(self.base_location)
 
     @property
-    def base_url(self):  # type: ignore[override]
+    def base_url(self):
         return None
 
 

@@ -24,6 +24,7 @@ import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
@@ -270,16 +271,48 @@ def read_table(
     the file has; columns the header does not name are dropped.
     """
     columns = list(columns)
-    lookup: dict[str, str] = {}
-    for column in columns:
-        for name in (column.key, column.ja, *column.aliases):
-            lookup[_norm(name)] = column.key
     raw, used = read_rows(data, filename, encoding)
     while raw and not any(raw[0]):
         raw.pop(0)
     if not raw:
         raise TableError(_("ファイルが空です。1行目に見出しが必要です。"))
     header = raw[0]
+    keys = _header_keys(header, columns)
+    table = Table(columns=[k for k in keys if k], encoding=used)
+    width = len(keys)
+    known = [(index, key) for index, key in enumerate(keys) if key]
+    every_column_known = len(known) == width
+    for number, cells in enumerate(raw[1:], start=2):
+        if not any(cells):
+            continue
+        if len(cells) > width:
+            cells = cells[:width]  # cells past the header belong to no column
+        if "\x00" in "".join(cells):
+            raise _nul(header, cells, number)
+        if every_column_known and len(cells) == width:
+            values = dict(zip(cast(list[str], keys), cells, strict=True))  # at C speed
+        else:
+            values = {key: cells[i] if i < len(cells) else "" for i, key in known}
+        table.rows.append(Row(number=number, values=values))
+    return table
+
+
+def _nul(header: list[str], cells: list[str], number: int) -> TableError:
+    """No database column can hold NUL (PostgreSQL refuses it): stop at the file."""
+    index = next(i for i, cell in enumerate(cells, start=1) if "\x00" in cell)
+    return TableError(
+        _("%(row)s行目 %(col)s列目（%(name)s）に NUL 文字が含まれています。")
+        % {"row": number, "col": index, "name": header[index - 1] or "—"}
+    )
+
+
+def _header_keys(header: list[str], columns: list[Column]) -> list[str | None]:
+    """The column key of each header cell (None for a column Kyoso does not read); refuses a
+    duplicated header and a missing required column."""
+    lookup: dict[str, str] = {}
+    for column in columns:
+        for name in (column.key, column.ja, *column.aliases):
+            lookup[_norm(name)] = column.key
     keys: list[str | None] = []
     seen: dict[str, str] = {}
     for index, name in enumerate(header, start=1):
@@ -298,28 +331,7 @@ def read_table(
             _("必須の列がありません: %(cols)s")
             % {"cols": "、".join(f"{c.ja}/{c.key}" for c in missing)}
         )
-    table = Table(columns=[k for k in keys if k], encoding=used)
-    width = len(keys)
-    known = [(index, key) for index, key in enumerate(keys) if key]
-    every_column_known = len(known) == width
-    for number, cells in enumerate(raw[1:], start=2):
-        if not any(cells):
-            continue
-        if len(cells) > width:
-            cells = cells[:width]  # cells past the header belong to no column
-        if "\x00" in "".join(cells):
-            # No database column can hold NUL (PostgreSQL refuses it): stop at the file.
-            index = next(i for i, cell in enumerate(cells, start=1) if "\x00" in cell)
-            raise TableError(
-                _("%(row)s行目 %(col)s列目（%(name)s）に NUL 文字が含まれています。")
-                % {"row": number, "col": index, "name": header[index - 1] or "—"}
-            )
-        if every_column_known and len(cells) == width:
-            values = dict(zip(keys, cells, strict=True))  # the common case, at C speed
-        else:
-            values = {key: cells[i] if i < len(cells) else "" for i, key in known}
-        table.rows.append(Row(number=number, values=values))
-    return table
+    return keys
 
 
 def header_label(column: Column, language: str = "ja") -> str:

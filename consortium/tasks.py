@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from .uploads import pending_uploads_sweep
+from .importing import store
 
 
 @shared_task(name="consortium.sweep_pending_uploads")
 def sweep_pending_uploads() -> int:
     """Delete import files nobody confirmed or cancelled within ``KYOSO_PENDING_UPLOAD_HOURS``."""
-    return pending_uploads_sweep()
+    return store.sweep()

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 from collections.abc import Iterable, Sequence
-from typing import IO
+from typing import IO, cast
 
 from django.utils import timezone
 from import_export.formats.base_formats import XLSX
@@ -37,7 +37,8 @@ def typed_cell(sheet, value: object) -> object:
 
     kind = type(value)
     if kind is str:
-        if value[:1] == "=" or value in ERROR_CODES:
+        text = cast(str, value)
+        if text[:1] == "=" or text in ERROR_CODES:
             # openpyxl would store these as a formula / an error: keep them text.
             cell = WriteOnlyCell(sheet, value)
             cell.data_type = "s"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import TypedDict, Unpack
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -84,7 +85,16 @@ class CheckinResult:
         }
 
 
-def _rejected(reason: str, **details) -> CheckinResult:
+class _Shown(TypedDict, total=False):
+    """Who a scanned ticket is for, as the panel shows it (``CheckinResult``'s fields)."""
+
+    name: str
+    organisation: str
+    seats: int
+    kind: str
+
+
+def _rejected(reason: str, **details: Unpack[_Shown]) -> CheckinResult:
     return CheckinResult(outcome=REJECTED, reason=reason, **details)
 
 
@@ -197,7 +207,9 @@ def public_checkin_set(
     rows = PublicRegistration.objects.filter(pk=registration.pk)
     if checked_in:
         current = rows.first()
-        refusal = _public_refusal(current) if current else _("登録されていない受付票です")
+        if current is None:
+            raise CheckinRefused(_("登録されていない受付票です"), code="refused")
+        refusal = _public_refusal(current)
         if refusal:
             raise CheckinRefused(refusal, code="refused")
         changed = bool(rows.filter(checked_in_at__isnull=True).update(checked_in_at=now))
@@ -221,9 +233,9 @@ def _scan_member(
     meeting: Meeting, registration: Registration, recorded_by: User | None, now: dt.datetime
 ) -> CheckinResult:
     person = registration.person
-    shown = {
+    shown: _Shown = {
         "name": person.name,
-        "organisation": person.organisation.name if person.organisation_id else "",
+        "organisation": person.organisation.name if person.organisation is not None else "",
         "kind": "member",
     }
     if registration.meeting_id != meeting.pk:
@@ -250,7 +262,7 @@ def _scan_member(
 def _scan_public(
     meeting: Meeting, registration: PublicRegistration, now: dt.datetime
 ) -> CheckinResult:
-    shown = {
+    shown: _Shown = {
         "name": registration.name,
         "organisation": registration.affiliation or _("一般参加"),
         "seats": registration.seats,
@@ -352,9 +364,13 @@ def self_checkin(
     meeting = meeting_for_door(meeting_door_token)
     if meeting is None:
         raise Meeting.DoesNotExist
-    if person is None or not person.organisation_id:
+    if person is None or person.organisation is None:
         return _rejected(str(NOT_A_MEMBER))
-    shown = {"name": person.name, "organisation": person.organisation.name, "kind": "member"}
+    shown: _Shown = {
+        "name": person.name,
+        "organisation": person.organisation.name,
+        "kind": "member",
+    }
     refusal = self_checkin_refusal(meeting, now)
     if refusal:
         return _rejected(refusal, **shown)

@@ -40,6 +40,7 @@ from .models import (
     MeetingStatus,
     PublicRegistration,
     Registration,
+    Visibility,
 )
 from .services import CALENDAR_FIELDS, meeting_revised
 from .signals import attendance_changed
@@ -232,6 +233,8 @@ def _citizens_long_ago(meeting: Meeting) -> None:
     if meeting.public_registrations.exists():
         return
     starts = meeting.starts_at  # 10:00
+    if starts is None:
+        raise ValueError(f"{meeting}: the demo's citizens come to a meeting with a start time")
     PublicRegistration.objects.bulk_create(
         PublicRegistration(
             meeting=meeting,
@@ -253,10 +256,12 @@ def status_on(date: dt.date, today: dt.date) -> str:
     return MeetingStatus.HELD if date <= today else MeetingStatus.SCHEDULED
 
 
-def _aware(date: str, time: str) -> dt.datetime | None:
-    if not time:
-        return None
+def _moment(date: str, time: str) -> dt.datetime:
     return timezone.make_aware(dt.datetime.fromisoformat(f"{date}T{time}"))
+
+
+def _aware(date: str, time: str) -> dt.datetime | None:
+    return _moment(date, time) if time else None
 
 
 def _groups() -> dict[str, StudyGroup]:
@@ -284,8 +289,11 @@ class Roster:
         ):
             self.people.setdefault(org_id, []).append((email, pk))
 
-    def on(self, group: StudyGroup, date: dt.date) -> list[tuple[str, int, int]]:
-        """(email, person, organisation) of the eligible people, in a stable order."""
+    def on(self, group: StudyGroup | None, date: dt.date) -> list[tuple[str, int, int]]:
+        """(email, person, organisation) of the eligible people, in a stable order (nobody
+        for a meeting without a group)."""
+        if group is None:
+            return []
         orgs = {
             org_id
             for org_id, joined_on, left_on in self.spans.get(group.pk, [])
@@ -333,7 +341,7 @@ def _open_data(
 ) -> None:
     """A public meeting's reading, English title, address and position (a second load finds
     them set)."""
-    if meeting.visibility != "public":
+    if meeting.visibility != Visibility.PUBLIC:
         return
     kana, english = titles.get(meeting.title, ("", ""))
     address, latitude, longitude = places.get(meeting.venue, ("", None, None))
@@ -381,7 +389,7 @@ def load(*, stdout) -> None:
                 "kind": kind,
                 "venue": venue,
                 "starts_at": _aware(date, time),
-                "visibility": "public" if kind in PUBLIC_KINDS else "members",
+                "visibility": Visibility.PUBLIC if kind in PUBLIC_KINDS else Visibility.MEMBERS,
                 "project": project if kind == K.OPEN_HOUSE else None,
             },
         )
@@ -392,7 +400,7 @@ def load(*, stdout) -> None:
     opens = timezone.make_aware(dt.datetime(2026, 11, 1, 9, 0))
     upcoming = []
     for key, with_project, kind, title, date, time, venue, visibility, capacity in UPCOMING:
-        starts_at = _aware(date, time)
+        starts_at = _moment(date, time)
         meeting, _ = Meeting.objects.get_or_create(
             study_group=groups[key],
             title=title,

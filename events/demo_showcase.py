@@ -29,9 +29,9 @@ from django.db.models import Exists, OuterRef, Sum
 from members.models import Membership, Organisation, Sector, StudyGroup
 from projects.catalogue.models import Entry
 
-from .demo import Roster, _attend, _aware, _open_data
+from .demo import Roster, _attend, _moment, _open_data
 from .exhibitions import exhibitor_add, showcase_set, speaker_save
-from .models import Exhibitor, Meeting, MeetingKind, Speaker, SpeakerRole
+from .models import Exhibitor, Meeting, MeetingKind, Speaker, SpeakerRole, Visibility
 
 PREFECTURE = "神奈川県 産業労働局"
 FAIR = "ひらつか環境・エネルギー技術展"
@@ -57,7 +57,7 @@ FAIRS = [
 ]
 
 # Booth zones of the hall: firms, universities and research institutes, associations.
-ZONES = {Sector.COMPANY: "A", Sector.UNIVERSITY: "B", Sector.ASSOCIATION: "C"}
+ZONES: dict[str, str] = {Sector.COMPANY: "A", Sector.UNIVERSITY: "B", Sector.ASSOCIATION: "C"}
 
 CHAIR, SPEAKER = SpeakerRole.CHAIR, SpeakerRole.SPEAKER
 PANELIST, MODERATOR = SpeakerRole.PANELIST, SpeakerRole.MODERATOR
@@ -108,7 +108,7 @@ PROGRAMMES: dict[str, tuple[int, list[tuple[str, tuple[str, str], str]]]] = {
 def _fair(group: StudyGroup, roster: Roster, today: dt.date, first_day: str) -> Meeting:
     """The year's fair, 10:00 on its first day to 16:30 on the second; held up to today."""
     year = first_day[:4]
-    starts_at = _aware(first_day, "10:00")
+    starts_at = _moment(first_day, "10:00")
     meeting, _ = Meeting.objects.get_or_create(
         study_group=group,
         title=f"{FAIR} {year}",
@@ -118,7 +118,7 @@ def _fair(group: StudyGroup, roster: Roster, today: dt.date, first_day: str) -> 
             "venue": ARENA,
             "starts_at": starts_at,
             "ends_at": starts_at + dt.timedelta(days=1, hours=6, minutes=30),
-            "visibility": "public",
+            "visibility": Visibility.PUBLIC,
             "description": FAIR_DESCRIPTION,
         },
     )

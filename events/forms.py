@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.conf import settings
 from django.db import models
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from consortium import tabular
 from consortium.fiscal import fiscal_year_choices
 from consortium.text import katakana
 from consortium.uploads import validate_upload
@@ -18,6 +21,9 @@ from consortium.widgets import DateTimeLocalInput, EnglishTextInput
 from members.models import Organisation, Person, Sector, StudyGroup
 
 from .models import MATERIAL_KINDS, AttendanceStatus, Exhibitor, Meeting, MeetingKind, Speaker
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def _formfield(model_field, **kwargs):
@@ -106,9 +112,10 @@ class MeetingForm(forms.ModelForm):
             "minutes": forms.Textarea(attrs={"rows": 8}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["study_group"].queryset = StudyGroup.objects.with_family()
+        study_group = cast(forms.ModelChoiceField, self.fields["study_group"])
+        study_group.queryset = StudyGroup.objects.with_family()
         self.fields["date"].required = False
 
     @property
@@ -135,8 +142,9 @@ class MeetingForm(forms.ModelForm):
     def clean_longitude(self) -> Decimal | None:
         return self._coordinate("longitude")
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if not cleaned.get("date") and not cleaned.get("starts_at"):
             self.add_error("date", _("開催日か開始日時を入れてください。"))
         latitude, longitude = cleaned.get("latitude"), cleaned.get("longitude")
@@ -147,11 +155,11 @@ class MeetingForm(forms.ModelForm):
                 self.add_error("longitude", _("緯度を入れる場合は経度も入れてください。"))
         return cleaned
 
-    def _post_clean(self):
+    def _post_clean(self) -> None:
         # The model derives date from starts_at; do it before the model's own checks run.
         if self.cleaned_data.get("starts_at") and not self.cleaned_data.get("date"):
             self.cleaned_data["date"] = self.cleaned_data["starts_at"].date()
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]  # not in django-stubs
 
 
 class MeetingCancelForm(forms.Form):
@@ -178,13 +186,14 @@ class MeetingFilterForm(forms.Form):
         label=_("種別"), choices=[("", _("すべて")), *MeetingKind.choices], required=False
     )
 
-    def __init__(self, *args, fiscal_years: list[int], **kwargs):
+    def __init__(self, *args: Any, fiscal_years: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        choices: list[tuple[int | str, str]] = [("", _("すべて"))]
+        choices: list[tuple[int | str, StrOrPromise]] = [("", _("すべて"))]
         if fiscal_years:
             choices += list(reversed(fiscal_year_choices(min(fiscal_years), max(fiscal_years))))
-        self.fields["fiscal_year"].choices = choices
-        self.fields["study_group"].queryset = StudyGroup.objects.with_family()
+        cast(forms.TypedChoiceField, self.fields["fiscal_year"]).choices = choices
+        study_group = cast(forms.ModelChoiceField, self.fields["study_group"])
+        study_group.queryset = StudyGroup.objects.with_family()
 
 
 class RegistrationForm(forms.Form):
@@ -195,9 +204,9 @@ class RegistrationForm(forms.Form):
         help_text=_("ご自身と同じ団体の方をまとめて申し込めます。"),
     )
 
-    def __init__(self, *args, people, **kwargs):
+    def __init__(self, *args: Any, people: QuerySet[Person], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["people"].queryset = people
+        cast(forms.ModelMultipleChoiceField, self.fields["people"]).queryset = people
 
 
 class AttendanceMarkForm(forms.Form):
@@ -235,8 +244,9 @@ class WalkInForm(forms.Form):
     # Sent by the button that confirms a new organisation although similar ones are registered.
     new_organisation = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("person"):
             return cleaned
         if not cleaned.get("name"):
@@ -262,11 +272,14 @@ class MaterialForm(forms.Form):
         return upload
 
 
+# How the encodings a CSV may be read in (``consortium.tabular.ENCODINGS``) are offered.
+ENCODING_LABELS = {"utf-8-sig": _("UTF-8"), "cp932": _("Shift_JIS（cp932）")}
+
+
 class ImportUploadForm(forms.Form):
     ENCODINGS = [
         ("", _("自動判定")),
-        ("utf-8-sig", _("UTF-8")),
-        ("cp932", _("Shift_JIS（cp932）")),
+        *((encoding, ENCODING_LABELS[encoding]) for encoding in tabular.ENCODINGS),
     ]
     file = forms.FileField(label=_("出席簿ファイル"), help_text=_("CSV または Excel（.xlsx）"))
     encoding = forms.ChoiceField(label=_("文字コード（CSV）"), choices=ENCODINGS, required=False)
@@ -311,7 +324,7 @@ class PublicRegistrationForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         most = settings.KYOSO_PUBLIC_MAX_SEATS
         self.fields["seats"] = forms.IntegerField(
@@ -368,11 +381,12 @@ class ExhibitorForm(forms.ModelForm):
         fields = ["booth", "entries"]
         widgets = {"entries": forms.CheckboxSelectMultiple}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         from projects.catalogue.models import Entry, EntryStatus
 
-        self.fields["entries"].queryset = Entry.objects.filter(
+        entries = cast(forms.ModelMultipleChoiceField, self.fields["entries"])
+        entries.queryset = Entry.objects.filter(
             organisation_id=self.instance.organisation_id, status=EntryStatus.PUBLISHED
         ).order_by("title_kana", "title", "pk")
         self.fields["entries"].help_text = _("出展団体の公開中の技術・製品から選びます。")

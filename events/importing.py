@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -20,14 +21,14 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from consortium.fiscal import parse_date
+from consortium.importing import Problem, Problems, Sheet, bulk, prepare, store
 from consortium.models import PendingUpload
-from consortium.tabular import Column, TableError, read_table
-from consortium.uploads import pending_upload_claim, pending_upload_set_result
+from consortium.tabular import Column, Row
 from members.models import Organisation, Person, Sector, StudyGroup
 from members.validators import normalise_corporate_number, validate_corporate_number
 
 from .models import Attendance, AttendanceStatus, Meeting, MeetingKind
-from .services import meeting_held_if_due
+from .services import meetings_held_if_due
 from .signals import attendance_changed
 
 COLUMNS = [
@@ -61,11 +62,7 @@ def _norm(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).split())
 
 
-@dataclass
-class RowError:
-    row: int
-    column: str  # Japanese header, e.g. 法人番号
-    message: str
+RowError = Problem  # row, Japanese header (e.g. 法人番号), message
 
 
 # Registered organisations and people the sheet names are read as the few fields matching,
@@ -107,9 +104,10 @@ class PlannedPerson:
 
     @property
     def organisation_name(self) -> str:
-        if self.existing:
-            name = getattr(self.existing, "organisation_name", None)
-            return name if name is not None else self.existing.organisation.name
+        if isinstance(self.existing, MatchedPerson):
+            return self.existing.organisation_name
+        if self.existing is not None:
+            return self.existing.organisation.name if self.existing.organisation else ""
         return self.organisation.name if self.organisation else ""
 
 
@@ -130,7 +128,7 @@ class PlannedMeeting:
 
     @property
     def kind_label(self) -> str:
-        return MeetingKind(self.kind).label if self.kind else ""
+        return str(MeetingKind(self.kind).label) if self.kind else ""
 
     @property
     def total(self) -> int:
@@ -202,7 +200,7 @@ class ImportPlan:
     meetings: list[PlannedMeeting] = field(default_factory=list)
     people: list[PlannedPerson] = field(default_factory=list)
     organisations: list[PlannedOrganisation] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
     file_error: str = ""
 
     @property
@@ -240,204 +238,307 @@ class ImportPlan:
         return sum(m.unnamed or 0 for m in self.meetings)
 
 
-def import_plan(data: bytes, filename: str, *, encoding: str | None = None) -> ImportPlan:
-    """Read, check and match a sign-in sheet without writing anything."""
-    plan = ImportPlan()
-    try:
-        table = read_table(data, filename, COLUMNS, encoding=encoding)
-    except TableError as exc:
-        plan.file_error = str(exc)
-        return plan
-    plan.encoding = table.encoding
-    plan.rows = len(table.rows)
+# --- The sheet kind of the import pipeline ----------------------------------------------------
 
-    def error(row: int, key: str, message: str) -> None:
-        plan.errors.append(RowError(row=row, column=HEADERS[key], message=message))
 
-    # Batched lookups: groups, candidate meetings, organisations, people.
-    kinds = _kinds()
-    groups = {g.full_name: g for g in StudyGroup.objects.select_related("parent")}
-    # A sheet repeats a few dates and groups on every row: each distinct text is read once.
-    days_by_text: dict[str, dt.date | str] = {}  # the date, or why it is not one
-    groups_by_text: dict[str, StudyGroup | None] = {}
-    parsed = []
-    for row in table.rows:
-        # The row's cells (stripped by read_table), to which what is read from them is added.
-        v = item = row.values
-        item["row"] = row.number
-        text = v["date"]
-        item["date"] = None
+@dataclass(slots=True)
+class SheetRow:
+    """One row of a sign-in sheet, read once: its date, meeting, kind and group resolved."""
+
+    number: int
+    date: dt.date | None
+    meeting: str
+    kind_raw: str  # as written ("" when the row names no kind)
+    kind: str  # the MeetingKind value, "" when none or unknown
+    group: StudyGroup | None
+    person: str
+    email: str
+    organisation: str
+    corporate_number: str
+    headcount: int | None
+
+
+@dataclass
+class SheetMatch:
+    """What the database holds of the meetings, organisations and people the sheet names."""
+
+    meetings: dict[tuple[dt.date, str, int], Meeting]
+    orgs: list[MatchedOrganisation]
+    orgs_by_number: dict[str, MatchedOrganisation]
+    orgs_by_name: dict[str, MatchedOrganisation]
+    # Tuples until a row matches one (a MatchedPerson is made once per person the sheet names).
+    people_by_email: dict[str, Any]
+    people_by_name: dict[Any, Any]
+
+
+class AttendanceSheet(Sheet[SheetRow, SheetMatch, "ImportPlan"]):
+    columns = COLUMNS
+    column_naming = "ja"
+    label_naming = "ja"
+
+    def __init__(self) -> None:
+        self.kinds = _kinds()
+        self._groups: dict[str, StudyGroup] | None = None
+        # A sheet repeats a few dates and groups on every row: each distinct text is read once.
+        self.days_by_text: dict[str, dt.date | str] = {}  # the date, or why it is not one
+        self.groups_by_text: dict[str, StudyGroup | None] = {}
+
+    def group(self, text: str) -> StudyGroup | None:
+        if text not in self.groups_by_text:
+            if self._groups is None:
+                self._groups = {g.full_name: g for g in StudyGroup.objects.select_related("parent")}
+            name = "/".join(part.strip() for part in text.split("/"))
+            self.groups_by_text[text] = self._groups.get(name)
+        return self.groups_by_text[text]
+
+    def day(self, text: str) -> dt.date | str:
+        day = self.days_by_text.get(text)
+        if day is None:
+            day = self.days_by_text[text] = _parse_date(text)
+        return day
+
+    def parse(self, row: Row, problems: Problems) -> SheetRow:
+        v = row.values
+        number = row.number
+        item = SheetRow(
+            number=number,
+            date=self._date(number, v["date"], problems),
+            meeting=v["meeting"],
+            kind_raw=v.get("kind", ""),
+            kind="",
+            group=self._group(number, v["study_group"], problems),
+            person=v.get("person", ""),
+            email=v.get("email", ""),
+            organisation=v.get("organisation", ""),
+            corporate_number=self._corporate_number(
+                number, v.get("corporate_number", ""), problems
+            ),
+            headcount=self._headcount(number, v.get("headcount", ""), problems),
+        )
+        if not item.meeting:
+            problems.add(number, "meeting", _("会議名を入れてください。"))
+        if item.kind_raw:
+            item.kind = self._kind(number, item.kind_raw, problems)
+        self._who(item, problems)
+        return item
+
+    def _date(self, number: int, text: str, problems: Problems) -> dt.date | None:
         if not text:
-            error(row.number, "date", _("開催日を入れてください。"))
-        else:
-            day = days_by_text.get(text)
-            if day is None:
-                day = days_by_text[text] = _parse_date(text)
-            if isinstance(day, str):
-                error(row.number, "date", day)
-            else:
-                item["date"] = day
-        if not v["meeting"]:
-            error(row.number, "meeting", _("会議名を入れてください。"))
-        kind = item["kind_raw"] = v.get("kind", "")
-        item["kind"] = kinds.get(kind) or kinds.get(kind.lower(), "") if kind else ""
-        if kind and not item["kind"]:
-            error(
-                row.number,
+            problems.add(number, "date", _("開催日を入れてください。"))
+            return None
+        day = self.day(text)
+        if isinstance(day, str):
+            problems.add(number, "date", day)
+            return None
+        return day
+
+    def _kind(self, number: int, text: str, problems: Problems) -> str:
+        kind = self.kinds.get(text) or self.kinds.get(text.lower(), "")
+        if not kind:
+            problems.add(
+                number,
                 "kind",
                 _("種別「%(value)s」は使えません（%(choices)s）。")
-                % {"value": kind, "choices": "、".join(str(c) for c in MeetingKind.labels)},
+                % {"value": text, "choices": "、".join(str(c) for c in MeetingKind.labels)},
             )
-        if v["study_group"] not in groups_by_text:
-            group_name = "/".join(part.strip() for part in v["study_group"].split("/"))
-            groups_by_text[v["study_group"]] = groups.get(group_name)
-        item["group"] = groups_by_text[v["study_group"]]
-        if item["group"] is None:
-            if v["study_group"]:
-                message = _("研究会「%(value)s」は登録されていません。") % {
-                    "value": v["study_group"]
-                }
+        return kind
+
+    def _group(self, number: int, text: str, problems: Problems) -> StudyGroup | None:
+        group = self.group(text)
+        if group is None:
+            if text:
+                message = _("研究会「%(value)s」は登録されていません。") % {"value": text}
             else:
                 message = _("研究会を入れてください。")
-            error(row.number, "study_group", message)
-        item["corporate_number"] = normalise_corporate_number(v.get("corporate_number", ""))
-        if item["corporate_number"]:
+            problems.add(number, "study_group", message)
+        return group
+
+    @staticmethod
+    def _corporate_number(number: int, text: str, problems: Problems) -> str:
+        value = normalise_corporate_number(text)
+        if value:
             try:
-                validate_corporate_number(item["corporate_number"])
+                validate_corporate_number(value)
             except ValidationError as exc:
-                error(row.number, "corporate_number", exc.messages[0])
-                item["corporate_number"] = ""
-        headcount = v.get("headcount", "")
-        item["headcount"] = None
-        if headcount:
-            try:
-                item["headcount"] = int(unicodedata.normalize("NFKC", headcount))
-            except ValueError:
-                error(row.number, "headcount", _("人数は整数で入れてください。"))
-            else:
-                if item["headcount"] < 0:
-                    error(row.number, "headcount", _("人数は0以上にしてください。"))
-        if v.get("person"):
-            if item["headcount"] not in (None, 1):
-                error(
-                    row.number,
+                problems.add(number, "corporate_number", exc.messages[0])
+                return ""
+        return value
+
+    @staticmethod
+    def _headcount(number: int, text: str, problems: Problems) -> int | None:
+        if not text:
+            return None
+        try:
+            headcount = int(unicodedata.normalize("NFKC", text))
+        except ValueError:
+            problems.add(number, "headcount", _("人数は整数で入れてください。"))
+            return None
+        if headcount < 0:
+            problems.add(number, "headcount", _("人数は0以上にしてください。"))
+        return headcount
+
+    @staticmethod
+    def _who(item: SheetRow, problems: Problems) -> None:
+        """A named row needs a way to find the person; an unnamed one, a headcount."""
+        if item.person:
+            if item.headcount not in (None, 1):
+                problems.add(
+                    item.number,
                     "headcount",
                     _("氏名のある行の人数は空欄か1にしてください（名前のない人数は別の行に）。"),
                 )
-            if not v.get("email") and not v.get("organisation") and not item["corporate_number"]:
-                error(row.number, "organisation", _("氏名のある行には団体名かメールが必要です。"))
-        elif item["headcount"] is None:
-            error(row.number, "person", _("氏名か人数のどちらかを入れてください。"))
-        parsed.append(item)
+            if not item.email and not item.organisation and not item.corporate_number:
+                problems.add(
+                    item.number, "organisation", _("氏名のある行には団体名かメールが必要です。")
+                )
+        elif item.headcount is None:
+            problems.add(item.number, "person", _("氏名か人数のどちらかを入れてください。"))
 
-    dates = {i["date"] for i in parsed if i["date"]}
-    titles = {i["meeting"] for i in parsed if i["meeting"]}
-    meetings = {
-        (m.date, m.title, m.study_group_id): m
-        for m in Meeting.objects.filter(date__in=dates, title__in=titles, study_group__isnull=False)
-    }
-    numbers = {i["corporate_number"] for i in parsed if i["corporate_number"]}
-    org_names = {i["organisation"] for i in parsed if i.get("organisation")}
-    orgs = [
-        MatchedOrganisation(*row)
-        for row in Organisation.objects.filter(
-            Q(corporate_number__in=numbers) | Q(name__in=org_names)
-        ).values_list(*MATCH_ORGANISATION_FIELDS)
-    ]
-    orgs_by_number = {o.corporate_number: o for o in orgs if o.corporate_number}
-    orgs_by_name = {o.name: o for o in orgs}
-    emails = {i["email"].lower() for i in parsed if i.get("email")}
-    # Tuples, not instances: a MatchedPerson is made once per person the sheet names.
-    people_by_email: dict[str, object] = {
-        row[0]: row[1:]
-        for row in Person.objects.annotate(email_lower=Lower("email"))
-        .filter(email_lower__in=emails)
-        .values_list("email_lower", *MATCH_PERSON_FIELDS, "organisation__name")
-    }
-    # Matching by name is only needed for rows whose e-mail did not find the person.
-    by_name = [i for i in parsed if _needs_name_match(i, people_by_email)]
-    names_wanted = {i.get("organisation") for i in by_name}
-    numbers_wanted = {i["corporate_number"] for i in by_name if i["corporate_number"]}
-    by_name_orgs = [
-        o.pk for o in orgs if o.name in names_wanted or o.corporate_number in numbers_wanted
-    ]
-    # Tuples, not instances: a MatchedPerson is made only for the rows that match one.
-    people_by_name: dict[object, object] = {
+    def match(self, rows: list[SheetRow]) -> SheetMatch:
+        dates = {i.date for i in rows if i.date}
+        titles = {i.meeting for i in rows if i.meeting}
+        meetings = {
+            (m.date, m.title, m.study_group_id): m
+            for m in Meeting.objects.filter(
+                date__in=dates, title__in=titles, study_group__isnull=False
+            )
+        }
+        numbers = {i.corporate_number for i in rows if i.corporate_number}
+        org_names = {i.organisation for i in rows if i.organisation}
+        orgs = [
+            MatchedOrganisation(*row)
+            for row in Organisation.objects.filter(
+                Q(corporate_number__in=numbers) | Q(name__in=org_names)
+            ).values_list(*MATCH_ORGANISATION_FIELDS)
+        ]
+        emails = {i.email.lower() for i in rows if i.email}
+        people_by_email: dict[str, Any] = {
+            row[0]: row[1:]
+            for row in Person.objects.annotate(email_lower=Lower("email"))
+            .filter(email_lower__in=emails)
+            .values_list("email_lower", *MATCH_PERSON_FIELDS, "organisation__name")
+        }
+        return SheetMatch(
+            meetings=meetings,
+            orgs=orgs,
+            orgs_by_number={o.corporate_number: o for o in orgs if o.corporate_number},
+            orgs_by_name={o.name: o for o in orgs},
+            people_by_email=people_by_email,
+            people_by_name=_people_by_name(rows, orgs, people_by_email),
+        )
+
+    def plan(self, rows: list[SheetRow], matched: SheetMatch, problems: Problems) -> ImportPlan:
+        return _Planner(matched, problems).run(rows)
+
+    def apply(self, plan: ImportPlan, *, user: Any) -> None:
+        _apply(plan, recorded_by=user if getattr(user, "pk", None) else None)
+
+
+def _people_by_name(
+    rows: list[SheetRow], orgs: list[MatchedOrganisation], people_by_email: dict[str, Any]
+) -> dict[Any, Any]:
+    """Registered people by (organisation, name), read only for the organisations of rows whose
+    e-mail did not find the person (tuples, not instances)."""
+    by_name = [i for i in rows if i.person and not (i.email and i.email.lower() in people_by_email)]
+    names_wanted = {i.organisation for i in by_name}
+    numbers_wanted = {i.corporate_number for i in by_name if i.corporate_number}
+    wanted = [o.pk for o in orgs if o.name in names_wanted or o.corporate_number in numbers_wanted]
+    if not wanted:
+        return {}
+    return {
         (org_id, _norm(name)): (pk, name, email, org_id)
-        for pk, name, email, org_id in Person.objects.filter(
-            organisation__in=by_name_orgs
-        ).values_list(*MATCH_PERSON_FIELDS)
+        for pk, name, email, org_id in Person.objects.filter(organisation__in=wanted).values_list(
+            *MATCH_PERSON_FIELDS
+        )
     }
 
-    planned_orgs: dict[str, PlannedOrganisation] = {}
-    planned_people: dict[object, PlannedPerson] = {}
-    planned_meetings: dict[tuple, PlannedMeeting] = {}
-    people_of_meeting: dict[tuple, set[int]] = {}  # id()s of meeting.people, to find repeats
-    for item in parsed:
-        if not item["date"] or not item["meeting"] or not item["group"]:
-            continue
-        key = (item["date"], item["meeting"], item["group"].pk)
-        meeting = planned_meetings.get(key)
+
+class _Planner:
+    """The rows grouped into meetings, their people matched or planned, in file order."""
+
+    def __init__(self, matched: SheetMatch, problems: Problems) -> None:
+        self.matched = matched
+        self.problems = problems
+        self.orgs: dict[str, PlannedOrganisation] = {}
+        self.people: dict[Any, PlannedPerson] = {}
+        self.meetings: dict[tuple[dt.date, str, int], PlannedMeeting] = {}
+        self.people_of_meeting: dict[tuple[dt.date, str, int], set[int]] = {}
+
+    def run(self, rows: list[SheetRow]) -> ImportPlan:
+        for item in rows:
+            if item.date and item.meeting and item.group:
+                self.row(item, (item.date, item.meeting, item.group.pk))
+        for meeting in self.meetings.values():
+            if not meeting.kind and not meeting.kind_given:
+                self.problems.add(
+                    meeting.first_row, "kind", _("新しい会議には種別を入れてください。")
+                )
+        plan = ImportPlan(meetings=list(self.meetings.values()))
+        _read_stored_attendance(plan.meetings)
+        plan.people = list({id(p): p for m in plan.meetings for p in m.people}.values())
+        plan.organisations = list(self.orgs.values())
+        return plan
+
+    def meeting(self, item: SheetRow, key: tuple[dt.date, str, int]) -> PlannedMeeting:
+        meeting = self.meetings.get(key)
         if meeting is None:
-            meeting = planned_meetings[key] = PlannedMeeting(
-                date=item["date"],
-                title=item["meeting"],
-                study_group=item["group"],
-                existing=meetings.get(key),
-                first_row=item["row"],
+            assert item.date is not None and item.group is not None
+            meeting = self.meetings[key] = PlannedMeeting(
+                date=item.date,
+                title=item.meeting,
+                study_group=item.group,
+                existing=self.matched.meetings.get(key),
+                first_row=item.number,
             )
             if meeting.existing:
                 meeting.kind = meeting.existing.kind
                 if meeting.existing.is_cancelled:
-                    error(item["row"], "meeting", _("この会議は中止になっています。"))
-        meeting.kind_given = meeting.kind_given or bool(item["kind_raw"])
-        if item["kind"]:
-            if not meeting.existing and meeting.kind and meeting.kind != item["kind"]:
-                error(item["row"], "kind", _("同じ会議の行で種別が食い違っています。"))
-            meeting.kind = meeting.kind or item["kind"]
-        if not item.get("person"):
-            if item["headcount"] is not None:
-                meeting.unnamed = (meeting.unnamed or 0) + item["headcount"]
-            continue
-        person = _plan_person(
-            item,
-            orgs_by_number,
-            orgs_by_name,
-            people_by_email,
-            people_by_name,
-            planned_orgs,
-            planned_people,
-        )
+                    self.problems.add(item.number, "meeting", _("この会議は中止になっています。"))
+        meeting.kind_given = meeting.kind_given or bool(item.kind_raw)
+        if item.kind:
+            if not meeting.existing and meeting.kind and meeting.kind != item.kind:
+                self.problems.add(item.number, "kind", _("同じ会議の行で種別が食い違っています。"))
+            meeting.kind = meeting.kind or item.kind
+        return meeting
+
+    def row(self, item: SheetRow, key: tuple[dt.date, str, int]) -> None:
+        meeting = self.meeting(item, key)
+        if not item.person:
+            if item.headcount is not None:
+                meeting.unnamed = (meeting.unnamed or 0) + item.headcount
+            return
+        person = _plan_person(item, self.matched, self.orgs, self.people)
         if person is None:
-            if item.get("email") or item.get("organisation") or item["corporate_number"]:
-                error(
-                    item["row"],
+            if item.email or item.organisation or item.corporate_number:
+                self.problems.add(
+                    item.number,
                     "organisation",
                     _("登録済みの人・団体が見つかりません。団体名を入れてください。"),
                 )
-            continue
+            return
         if person.existing:
-            person = planned_people.setdefault(person.existing.pk, person)
-        seen = people_of_meeting.setdefault(key, set())
+            person = self.people.setdefault(person.existing.pk, person)
+        seen = self.people_of_meeting.setdefault(key, set())
         if id(person) in seen:
-            error(
-                item["row"],
+            self.problems.add(
+                item.number,
                 "person",
                 _("%(name)s さんがこの会議に2回記載されています（%(first)s行目）。")
-                % {"name": item["person"], "first": person.rows[0]},
+                % {"name": item.person, "first": person.rows[0]},
             )
-            continue
-        person.rows.append(item["row"])
+            return
+        person.rows.append(item.number)
         meeting.people.append(person)
         seen.add(id(person))
-    for meeting in planned_meetings.values():
-        if not meeting.kind and not meeting.kind_given:
-            error(meeting.first_row, "kind", _("新しい会議には種別を入れてください。"))
-    plan.meetings = list(planned_meetings.values())
-    _read_stored_attendance(plan.meetings)
-    plan.people = list({id(p): p for m in plan.meetings for p in m.people}.values())
-    plan.organisations = list(planned_orgs.values())
-    plan.errors.sort(key=lambda e: (e.row, list(HEADERS.values()).index(e.column)))
+
+
+def import_plan(data: bytes, filename: str, *, encoding: str | None = None) -> ImportPlan:
+    """Read, check and match a sign-in sheet without writing anything."""
+    prepared = prepare(AttendanceSheet(), data, filename, encoding=encoding)
+    plan = prepared.plan or ImportPlan()
+    plan.encoding, plan.rows = prepared.encoding, prepared.rows
+    plan.file_error = prepared.file_error
+    plan.errors = [p for p in prepared.problems if p.row is not None]
     return plan
 
 
@@ -461,114 +562,180 @@ def _parse_date(text: str) -> dt.date | str:
         return str(exc)
 
 
-def _needs_name_match(item: dict, people_by_email: dict) -> bool:
-    email = item.get("email", "")
-    return bool(item.get("person")) and not (email and email.lower() in people_by_email)
+def _matched_person(matched: SheetMatch, email: str) -> MatchedPerson | None:
+    found = matched.people_by_email.get(email.lower()) if email else None
+    if isinstance(found, tuple):
+        found = matched.people_by_email[email.lower()] = MatchedPerson(*found)
+    return found
+
+
+def _plan_organisation(
+    item: SheetRow, matched: SheetMatch, planned_orgs: dict[str, PlannedOrganisation]
+) -> tuple[PlannedOrganisation, MatchedOrganisation | None, str] | None:
+    number, name = item.corporate_number, item.organisation
+    if not number and not name:
+        return None
+    existing = matched.orgs_by_number.get(number) if number else None
+    existing = existing or matched.orgs_by_name.get(name)
+    if existing is None and not name:
+        return None
+    org_key = f"#{existing.pk}" if existing else (number or name)
+    organisation = planned_orgs.get(org_key)
+    if organisation is None:
+        organisation = planned_orgs[org_key] = PlannedOrganisation(
+            name=existing.name if existing else name, corporate_number=number, existing=existing
+        )
+    organisation.rows.append(item.number)
+    return organisation, existing, org_key
 
 
 def _plan_person(
-    item, orgs_by_number, orgs_by_name, people_by_email, people_by_name, planned_orgs, planned
-):
+    item: SheetRow,
+    matched: SheetMatch,
+    planned_orgs: dict[str, PlannedOrganisation],
+    planned: dict[Any, PlannedPerson],
+) -> PlannedPerson | None:
     """Match by email, else by name within the organisation; else plan a new person.
 
     A registered person already planned (``planned``, by pk) is returned as planned.
     """
-    email = item.get("email", "")
-    if email and email.lower() in people_by_email:
-        found = people_by_email[email.lower()]
-        if isinstance(found, tuple):
-            found = people_by_email[email.lower()] = MatchedPerson(*found)
+    found = _matched_person(matched, item.email)
+    if found is not None:
         return planned.get(found.pk) or PlannedPerson(
-            name=item["person"], email=email, organisation=None, existing=found
+            name=item.person, email=item.email, organisation=None, existing=found
         )
-    number, name = item["corporate_number"], item.get("organisation", "")
-    if not number and not name:
+    org = _plan_organisation(item, matched, planned_orgs)
+    if org is None:
         return None
-    existing_org = orgs_by_number.get(number) if number else None
-    existing_org = existing_org or orgs_by_name.get(name)
-    if existing_org is None and not name:
-        return None
-    org_key = f"#{existing_org.pk}" if existing_org else (number or name)
-    organisation = planned_orgs.get(org_key)
-    if organisation is None:
-        organisation = planned_orgs[org_key] = PlannedOrganisation(
-            name=existing_org.name if existing_org else name,
-            corporate_number=number,
-            existing=existing_org,
-        )
-    organisation.rows.append(item["row"])
+    organisation, existing_org, org_key = org
+    people_by_name = matched.people_by_name
     if existing_org:
-        name_key = (existing_org.pk, _norm(item["person"]))
+        name_key = (existing_org.pk, _norm(item.person))
         person = people_by_name.get(name_key)
         if isinstance(person, tuple):
-            person = people_by_name[name_key] = MatchedPerson(*person, existing_org.name)
+            pk, name, email, org_id = person
+            person = MatchedPerson(pk, name, email, org_id, existing_org.name)
+            people_by_name[name_key] = person
         if person:
             return planned.get(person.pk) or PlannedPerson(
                 name=person.name, email=person.email, organisation=organisation, existing=person
             )
     # A new person: the same email, or the same name in the same organisation, is one person.
-    key = ("email", email.lower()) if email else (org_key, _norm(item["person"]))
-    planned = people_by_name.get(key)
-    if planned is None:
-        planned = people_by_name[key] = PlannedPerson(
-            name=item["person"], email=email, organisation=organisation
+    email = item.email
+    key = ("email", email.lower()) if email else (org_key, _norm(item.person))
+    new = people_by_name.get(key)
+    if new is None:
+        new = people_by_name[key] = PlannedPerson(
+            name=item.person, email=email, organisation=organisation
         )
-    return planned
+    return new
 
 
-@transaction.atomic
-def import_apply(plan: ImportPlan, *, recorded_by: User | None) -> ImportPlan:
-    """Write a checked plan: new organisations (unconfirmed), people, meetings, attendance, and
-    the sheet's unnamed headcount (which replaces the meeting's). All or nothing."""
-    if not plan.ok:
-        raise ValidationError(_("エラーのあるファイルは取り込めません。"), code="invalid")
-    for organisation in plan.new_organisations:
-        organisation.existing = Organisation.objects.create(
-            name=organisation.name,
-            corporate_number=organisation.corporate_number or None,
+def _apply(plan: ImportPlan, *, recorded_by: User | None) -> None:
+    """New organisations (unconfirmed), people, meetings, attendance, and the sheet's unnamed
+    headcount (which replaces the meeting's), in bulk with their history."""
+    organisations = [
+        Organisation(
+            name=o.name,
+            corporate_number=o.corporate_number or None,
             sector=Sector.OTHER,
             is_confirmed=False,
         )
-    for person in plan.new_people:
-        person.existing = Person.objects.create(
-            name=person.name, email=person.email, organisation_id=person.organisation.existing.pk
-        )
-    fiscal_years = set()
-    for planned in plan.meetings:
-        meeting = planned.existing
-        if meeting is None:
-            meeting = planned.existing = Meeting.objects.create(
-                date=planned.date,
-                title=planned.title,
-                study_group=planned.study_group,
-                kind=planned.kind,
-            )
-        # A sheet of a meeting whose day has come says it took place (no signal of its own:
-        # the import reports its years below).
-        meeting_held_if_due(meeting=meeting)
-        if planned.unnamed is not None and planned.unnamed != meeting.unnamed_headcount:
-            meeting.unnamed_headcount = planned.unnamed
-            meeting.save(update_fields=["unnamed_headcount"])
-        already = {a.person_id: a for a in meeting.attendances.all()}
-        for person in planned.people:
-            if person.existing.pk in already:
-                # save(), not update(): the change must reach the history like a sheet edit.
-                record = already[person.existing.pk]
-                if record.status != AttendanceStatus.ATTENDED:
-                    record.status = AttendanceStatus.ATTENDED
-                    record.recorded_by = recorded_by
-                    record.save(update_fields=["status", "recorded_by"])
-                continue
-            Attendance.objects.create(
-                meeting=meeting,
-                person_id=person.existing.pk,
-                organisation_id=person.existing.organisation_id,
-                status=AttendanceStatus.ATTENDED,
-                recorded_by=recorded_by,
-            )
-        fiscal_years.add(meeting.fiscal_year)
+        for o in plan.new_organisations
+    ]
+    for organisation in organisations:
+        organisation.normalise()
+    bulk.create(organisations, Organisation, user=recorded_by)
+    for planned_org, organisation in zip(plan.new_organisations, organisations, strict=True):
+        planned_org.existing = organisation
+    people = [
+        Person(name=p.name, email=p.email, organisation_id=p.organisation.existing.pk)
+        for p in plan.new_people
+        if p.organisation is not None and p.organisation.existing is not None
+    ]
+    bulk.create(people, Person, user=recorded_by)
+    for planned_person, person in zip(plan.new_people, people, strict=True):
+        planned_person.existing = person
+    meetings = _apply_meetings(plan, recorded_by=recorded_by)
+    _apply_attendance(plan, recorded_by=recorded_by)
+    fiscal_years = {meeting.fiscal_year for meeting in meetings}
     if fiscal_years:
         attendance_changed.send(sender=Meeting, fiscal_years=fiscal_years)
+
+
+def _apply_meetings(plan: ImportPlan, *, recorded_by: User | None) -> list[Meeting]:
+    """Create the new meetings; a meeting whose day has come is held (a sheet says it took
+    place: no signal of its own, the import reports its years); the unnamed headcounts."""
+    created = []
+    for planned in plan.new_meetings:
+        new = Meeting(
+            date=planned.date,
+            title=planned.title,
+            study_group=planned.study_group,
+            kind=planned.kind,
+        )
+        new.sync_dates()
+        created.append(new)
+        planned.existing = new
+    bulk.create(created, Meeting, user=recorded_by)
+    meetings = [planned.existing for planned in plan.meetings if planned.existing]
+    meetings_held_if_due(meetings=meetings)
+    headcounts = []
+    for planned in plan.meetings:
+        meeting = planned.existing
+        if meeting and planned.unnamed is not None and planned.unnamed != meeting.unnamed_headcount:
+            meeting.unnamed_headcount = planned.unnamed
+            headcounts.append(meeting)
+    if headcounts:
+        bulk.update(headcounts, Meeting, ["unnamed_headcount"], user=recorded_by)
+    return meetings
+
+
+def _apply_attendance(plan: ImportPlan, *, recorded_by: User | None) -> None:
+    """出席 for everyone the sheet names: new records, and records of another status changed
+    (with history, like a sheet edit). Nobody is removed."""
+    meetings = [planned.existing for planned in plan.meetings if planned.existing]
+    stored = {
+        (a.meeting_id, a.person_id): a
+        for a in Attendance.objects.filter(meeting__in=meetings, person__in=_person_ids(plan))
+    }
+    created, changed = [], []
+    for planned in plan.meetings:
+        meeting = planned.existing
+        assert meeting is not None
+        for person in planned.people:
+            assert person.existing is not None
+            record = stored.get((meeting.pk, person.existing.pk))
+            if record is None:
+                organisation_id = person.existing.organisation_id
+                assert organisation_id is not None  # matched or planned within an organisation
+                created.append(
+                    Attendance(
+                        meeting=meeting,
+                        person_id=person.existing.pk,
+                        organisation_id=organisation_id,
+                        status=AttendanceStatus.ATTENDED,
+                        recorded_by=recorded_by,
+                    )
+                )
+            elif record.status != AttendanceStatus.ATTENDED:
+                record.status, record.recorded_by = AttendanceStatus.ATTENDED, recorded_by
+                changed.append(record)
+    bulk.create(created, Attendance, user=recorded_by)
+    if changed:
+        bulk.update(changed, Attendance, ["status", "recorded_by"], user=recorded_by)
+
+
+def _person_ids(plan: ImportPlan) -> list[int]:
+    return [p.existing.pk for p in plan.people if p.existing is not None]
+
+
+def import_apply(plan: ImportPlan, *, recorded_by: User | None) -> ImportPlan:
+    """Write a checked plan, all or nothing."""
+    if not plan.ok:
+        raise ValidationError(_("エラーのあるファイルは取り込めません。"), code="invalid")
+    with transaction.atomic():
+        _apply(plan, recorded_by=recorded_by)
     return plan
 
 
@@ -579,17 +746,13 @@ MEETING_IDS_MAX_PARTS = 200
 
 def meeting_ids_param(ids: list[int]) -> str:
     """Ids as runs of consecutive numbers: ``[3, 4, 5, 9]`` → ``"3-5,9"``."""
-    parts: list[str] = []
-    ordered = sorted(set(ids))
-    start = previous = None
-    for pk in [*ordered, None]:
-        if start is not None and (pk is None or pk != previous + 1):
-            parts.append(str(start) if start == previous else f"{start}-{previous}")
-            start = None
-        if pk is not None and start is None:
-            start = pk
-        previous = pk
-    return ",".join(parts)
+    runs: list[list[int]] = []
+    for pk in sorted(set(ids)):
+        if runs and pk == runs[-1][1] + 1:
+            runs[-1][1] = pk
+        else:
+            runs.append([pk, pk])
+    return ",".join(str(low) if low == high else f"{low}-{high}" for low, high in runs)
 
 
 def parse_meeting_ids(text: str) -> list[tuple[int, int]]:
@@ -636,8 +799,8 @@ def import_apply_upload(
     meetings the first one wrote. The held file is deleted when the transaction commits.
     """
     with transaction.atomic():
-        if not pending_upload_claim(upload=upload):
+        if not store.claim(upload=upload):
             return None
         import_apply(plan, recorded_by=recorded_by)
-        pending_upload_set_result(upload=upload, result_url=_result_url(plan))
+        store.set_result(upload=upload, result_url=_result_url(plan))
     return plan

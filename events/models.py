@@ -269,9 +269,10 @@ class Meeting(models.Model):
 
     @property
     def host_name(self) -> str:
-        if self.study_group_id:
+        # No query for a missing one: the descriptor gives None when the id is None.
+        if self.study_group is not None:
             return self.study_group.full_name
-        return self.project.name if self.project_id else ""
+        return self.project.name if self.project is not None else ""
 
     def registration_is_open(self, now=None) -> bool:
         """Inside the window; a meeting without a window takes registrations until it starts."""

@@ -23,6 +23,7 @@ import datetime as dt
 import hashlib
 import ipaddress
 import logging
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
@@ -52,6 +53,18 @@ class PublicRegistrationError(ValidationError):
     """A registration, confirmation or cancellation that cannot be done; the message is for the
     citizen. ``code``: closed, consent, seats, duplicate, pending, rate_limited, expired,
     cancelled, checked_in."""
+
+
+@dataclass(frozen=True)
+class Citizen:
+    """Who registers, as typed on the form: ``seats`` is the number of people, the citizen
+    included."""
+
+    name: str
+    name_kana: str
+    email: str
+    affiliation: str
+    seats: int
 
 
 # --- links and lookups ------------------------------------------------------------------------
@@ -245,11 +258,7 @@ def _duplicate(existing: PublicRegistration | None) -> PublicRegistrationError:
 def public_registration_create(
     *,
     meeting: Meeting,
-    name: str,
-    name_kana: str,
-    email: str,
-    affiliation: str,
-    seats: int,
+    citizen: Citizen,
     consented: bool,
     ip: str,
     now: dt.datetime | None = None,
@@ -260,7 +269,8 @@ def public_registration_create(
     gives way); 1 to ``KYOSO_PUBLIC_MAX_SEATS`` people; the consent is required. Raises
     ``PublicRegistrationError``."""
     now = now or timezone.now()
-    email = email.strip().lower()
+    email = citizen.email.strip().lower()
+    seats = citizen.seats
     if not consented:
         raise PublicRegistrationError(
             _("個人情報の取扱いに同意いただくと申し込めます。"), code="consent"
@@ -290,10 +300,10 @@ def public_registration_create(
             with transaction.atomic():  # a savepoint: the constraint may still refuse
                 registration = PublicRegistration.objects.create(
                     meeting=meeting,
-                    name=name.strip(),
-                    name_kana=name_kana.strip(),
+                    name=citizen.name.strip(),
+                    name_kana=citizen.name_kana.strip(),
                     email=email,
-                    affiliation=affiliation.strip(),
+                    affiliation=citizen.affiliation.strip(),
                     seats=seats,
                     status=Status.REGISTERED,
                     position=0,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypedDict
 
 from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Q, Value
@@ -13,6 +14,30 @@ from consortium.text import search_key, search_terms
 from members import roles
 from members.matching import organisation_name_key
 from members.models import Membership, Organisation, Person, StudyGroup
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    from .models import Meeting
+
+
+class SheetCounts(TypedDict):
+    """What ``MeetingQuerySet.with_sheet_totals`` annotates."""
+
+    attended_count: int
+    absent_count: int
+    excused_count: int
+
+
+class PageCounts(TypedDict):
+    """What ``MeetingQuerySet.with_page_totals`` annotates."""
+
+    attended_count: int
+    registered_count: int
+    waitlisted_count: int
+    public_seats: int
+    public_waiting: int
+    public_checked_in: int
 
 
 def member_group_ids(organisation_id: int | None) -> models.QuerySet:
@@ -46,7 +71,9 @@ def _member_meetings(organisation_id: int) -> Q:
 
 class MeetingQuerySet(models.QuerySet):
     def public(self) -> MeetingQuerySet:
-        return self.filter(visibility="public")
+        from .models import Visibility
+
+        return self.filter(visibility=Visibility.PUBLIC)
 
     def of_members(self, organisation_id: int | None) -> MeetingQuerySet:
         """Meetings whose group (or parent group) or project the organisation belongs to."""
@@ -56,12 +83,14 @@ class MeetingQuerySet(models.QuerySet):
 
     def visible_to(self, user) -> MeetingQuerySet:
         """Public meetings for everyone; members-only ones for staff and the group's members."""
+        from .models import Visibility
+
         if roles.is_secretariat(user):
             return self
         org_id = roles.organisation_id_of(user)
         if not org_id:
             return self.public()
-        return self.filter(Q(visibility="public") | _member_meetings(org_id))
+        return self.filter(Q(visibility=Visibility.PUBLIC) | _member_meetings(org_id))
 
     def of_study_group(self, group) -> MeetingQuerySet:
         """The meetings of a study group and of its 部会."""
@@ -83,19 +112,80 @@ class MeetingQuerySet(models.QuerySet):
 
     def with_totals(self) -> MeetingQuerySet:
         """Annotate ``attended_count`` (named attendees present)."""
+        from .models import AttendanceStatus
+
         return self.annotate(
-            attended_count=Count("attendances", filter=Q(attendances__status="attended"))
+            attended_count=Count(
+                "attendances", filter=Q(attendances__status=AttendanceStatus.ATTENDED)
+            )
         )
 
     def with_sheet_totals(self) -> MeetingQuerySet:
         """For the attendance sheet: the group (and its parent), the project, and the counts of
         ``attended_count``, ``absent_count`` and ``excused_count``."""
+        from .models import AttendanceStatus
+
+        counted = {
+            "attended_count": AttendanceStatus.ATTENDED,
+            "absent_count": AttendanceStatus.ABSENT,
+            "excused_count": AttendanceStatus.EXCUSED,
+        }
         return self.select_related("study_group__parent", "project").annotate(
             **{
-                f"{status}_count": Count("attendances", filter=Q(attendances__status=status))
-                for status in ("attended", "absent", "excused")
+                name: Count("attendances", filter=Q(attendances__status=status))
+                for name, status in counted.items()
             }
         )
+
+    def with_page_totals(self) -> MeetingQuerySet:
+        """For the meeting's page: ``attended_count``, ``registered_count`` and
+        ``waitlisted_count`` (distinct: the two joins multiply each other's rows), and the
+        citizens' seats (``public_seat_annotations``)."""
+        from .models import AttendanceStatus, Registration
+
+        def registrations(status: str) -> Count:
+            return Count("registrations", filter=Q(registrations__status=status), distinct=True)
+
+        return self.annotate(
+            attended_count=Count(
+                "attendances",
+                filter=Q(attendances__status=AttendanceStatus.ATTENDED),
+                distinct=True,
+            ),
+            registered_count=registrations(Registration.Status.REGISTERED),
+            waitlisted_count=registrations(Registration.Status.WAITLISTED),
+            **public_seat_annotations(),  # citizens' seats (一般参加申込)
+        )
+
+    def listed(
+        self,
+        *,
+        today: dt.date,
+        when: str = "all",
+        fiscal_year: int | None = None,
+        study_group: StudyGroup | None = None,
+        kind: str = "",
+    ) -> MeetingQuerySet:
+        """The meeting list as its filter narrows it: ``when`` ``upcoming`` (the soonest first),
+        ``past`` or ``all`` (the latest first); a fiscal year, a study group (with its 部会) and
+        a kind when given."""
+        if when == "upcoming":
+            meetings = self.upcoming(today)
+        elif when == "past":
+            meetings = self.past(today)
+        else:
+            meetings = self.order_by("-date", "-starts_at", "-pk")
+        if fiscal_year:
+            meetings = meetings.filter(fiscal_year=fiscal_year)
+        if study_group:
+            meetings = meetings.of_study_group(study_group)
+        if kind:
+            meetings = meetings.filter(kind=kind)
+        return meetings
+
+    def fiscal_years(self) -> list[int]:
+        """The fiscal years that have a meeting (for the list's filter)."""
+        return list(self.values_list("fiscal_year", flat=True).distinct().order_by())
 
     def in_id_runs(self, runs: list[tuple[int, int]]) -> MeetingQuerySet:
         """Meetings whose id lies in one of the runs ``(first, last)`` (an import's meetings)."""
@@ -110,18 +200,69 @@ class MeetingQuerySet(models.QuerySet):
 
 class RegistrationQuerySet(models.QuerySet):
     def active(self) -> RegistrationQuerySet:
-        return self.exclude(status="cancelled")
+        from .models import Registration
+
+        return self.exclude(status=Registration.Status.CANCELLED)
 
     def registered(self) -> RegistrationQuerySet:
-        return self.filter(status="registered")
+        from .models import Registration
+
+        return self.filter(status=Registration.Status.REGISTERED)
 
     def waitlisted(self) -> RegistrationQuerySet:
-        return self.filter(status="waitlisted")
+        from .models import Registration
+
+        return self.filter(status=Registration.Status.WAITLISTED)
+
+    def cancellable_by(self, user) -> RegistrationQuerySet:
+        """Active registrations ``user`` may cancel: staff any, a person their organisation's."""
+        registrations = self.active()
+        if roles.is_secretariat(user):
+            return registrations
+        return registrations.filter(person__organisation_id=roles.organisation_id_of(user))
+
+    def upcoming_of_organisation(
+        self, organisation_id: int | None, today: dt.date
+    ) -> RegistrationQuerySet:
+        """The organisation's active registrations for meetings from ``today`` on, the soonest
+        first, with the person and the meeting."""
+        return (
+            self.active()
+            .filter(person__organisation_id=organisation_id, meeting__date__gte=today)
+            .select_related("person", "meeting__study_group__parent", "meeting__project")
+            .order_by("meeting__date", "meeting__starts_at", "person__name_kana")
+        )
+
+    def waiting_place(self, registration) -> int:
+        """Where ``registration`` stands on its meeting's waiting list (1: next in line)."""
+        return (
+            self.filter(meeting_id=registration.meeting_id)
+            .waitlisted()
+            .filter(position__lte=registration.position)
+            .count()
+        )
 
 
 class AttendanceQuerySet(models.QuerySet):
     def attended(self) -> AttendanceQuerySet:
-        return self.filter(status="attended")
+        from .models import AttendanceStatus
+
+        return self.filter(status=AttendanceStatus.ATTENDED)
+
+    def of_person(self, person: Person) -> AttendanceQuerySet:
+        """The person's attendances, the latest meeting first, with the meeting's group."""
+        return (
+            self.filter(person=person)
+            .select_related("meeting__study_group__parent", "meeting__project")
+            .order_by("-meeting__date")
+        )
+
+
+def registrable_people(meeting, organisation_id: int) -> models.QuerySet:
+    """People of the organisation not registered for ``meeting`` yet (cancelled ones may
+    register again)."""
+    taken = meeting.registrations.active().values("person_id")
+    return Person.objects.filter(organisation_id=organisation_id).exclude(pk__in=taken)
 
 
 # --- the attendance sheet ---------------------------------------------------------------------
@@ -160,6 +301,18 @@ def sheet_row_key(person, organisation) -> str:
         if key:
             keys += [key, key.replace(" ", "")] if " " in key else [key]
     return " ".join(keys)
+
+
+def sheet_totals(meeting: WithAnnotations[Meeting, SheetCounts]) -> dict[str, int]:
+    """The sheet's counts (a meeting of ``with_sheet_totals``): named people attended, absent
+    and excused, the unnamed ones counted at the door, and everyone there."""
+    return {
+        "attended": meeting.attended_count,
+        "absent": meeting.absent_count,
+        "excused": meeting.excused_count,
+        "unnamed": meeting.unnamed_headcount,
+        "total": meeting.attended_count + meeting.unnamed_headcount,
+    }
 
 
 def sheet_row_matches(key: str, terms: list[str]) -> bool:
@@ -210,7 +363,7 @@ def sheet_people(meeting, query: str = "") -> Sheet:
     group, and any organisation with a registrant or a record, come first; the parent group's
     other members form the second part. Three queries whatever the size."""
     terms = sheet_search_terms(query)
-    registrations = {r.person_id: r for r in meeting.registrations.exclude(status="cancelled")}
+    registrations = {r.person_id: r for r in meeting.registrations.active()}
     attendances = {a.person_id: a for a in meeting.attendances.select_related("organisation")}
     people = (
         Person.objects.filter(

@@ -221,6 +221,31 @@ def meeting_held_if_due(*, meeting: Meeting, today: dt.date | None = None) -> bo
     return bool(updated)
 
 
+def meetings_held_if_due(*, meetings: list[Meeting], today: dt.date | None = None) -> set[int]:
+    """``meeting_held_if_due`` for many meetings at once (an import): two queries whatever
+    their number. Returns the ids of the meetings it marked held; the caller sends the signal."""
+    if not meetings:
+        return set()
+    today = today or timezone.localdate()
+    current = dict(
+        Meeting.objects.filter(pk__in=[m.pk for m in meetings]).values_list("pk", "status")
+    )
+    for meeting in meetings:
+        meeting.status = current.get(meeting.pk, meeting.status)
+        if meeting.is_cancelled:
+            raise MeetingStatusError(_("中止した会議には出欠を記録できません。"), code="cancelled")
+    due = [m for m in meetings if m.status == MeetingStatus.SCHEDULED and m.can_be_held(today)]
+    if not due:
+        return set()
+    ids = [m.pk for m in due]
+    Meeting.objects.filter(pk__in=ids, status=MeetingStatus.SCHEDULED).update(
+        status=MeetingStatus.HELD, sequence=F("sequence") + 1, updated_at=timezone.now()
+    )
+    for meeting in due:
+        meeting.status = MeetingStatus.HELD
+    return set(ids)
+
+
 def _attendance_recorded(meeting: Meeting) -> None:
     """Called by every write of attendance or headcount on the sheet (see meeting_held_if_due)."""
     if meeting_held_if_due(meeting=meeting):
@@ -289,7 +314,11 @@ def _send_registration_mail(registration: Registration) -> None:
     person = registration.person
     if not person.email:
         return
-    context = {"registration": registration, "meeting": registration.meeting, "person": person}
+    context: dict[str, object] = {
+        "registration": registration,
+        "meeting": registration.meeting,
+        "person": person,
+    }
     subject = render_to_string("events/email/registration_subject.txt", context).strip()
     body = render_to_string("events/email/registration_body.txt", context)
     if registration.status != Registration.Status.REGISTERED:
@@ -615,20 +644,66 @@ def _walk_in_person(*, organisation: Organisation, name: str, email: str) -> Per
     return None
 
 
+@dataclass(frozen=True)
+class WalkInNamed:
+    """A walk-in named at the door: the person's name and e-mail, and a registered
+    ``organisation`` or the name of one (``sector`` for a new one; ``new_organisation`` when
+    staff confirmed it is new although similar names are registered)."""
+
+    name: str = ""
+    email: str = ""
+    organisation: Organisation | None = None
+    organisation_name: str = ""
+    sector: str = Sector.OTHER
+    new_organisation: bool = False
+
+
+def _walk_in_organisation(named: WalkInNamed) -> tuple[Organisation, bool]:
+    """The organisation a named walk-in belongs to, and whether it was created now."""
+    organisation = named.organisation
+    if organisation is None:
+        organisation = (
+            Organisation.objects.matching(name=named.organisation_name)
+            .order_by("-is_confirmed", "pk")
+            .first()
+        )
+    if organisation is not None:
+        return organisation, False
+    candidates = walk_in_organisation_candidates(named.organisation_name)
+    if candidates and not named.new_organisation:
+        raise WalkInOrganisationUnclear(candidates)
+    created = Organisation.objects.create(
+        name=named.organisation_name.strip(),
+        sector=named.sector or Sector.OTHER,
+        is_confirmed=False,
+    )
+    return created, True
+
+
+def _walk_in_named_person(named: WalkInNamed) -> tuple[Person, bool, bool]:
+    """The person a named walk-in is (found or created), whether the person and whether the
+    organisation were created now."""
+    organisation, organisation_created = _walk_in_organisation(named)
+    person = None
+    if not organisation_created:
+        person = _walk_in_person(organisation=organisation, name=named.name, email=named.email)
+    if person is not None:
+        return person, False, organisation_created
+    person = Person.objects.create(
+        name=named.name.strip(), email=named.email.strip(), organisation=organisation
+    )
+    return person, True, organisation_created
+
+
 @transaction.atomic
 def walk_in_add(
     *,
     meeting: Meeting,
     recorded_by: User | None,
     person: Person | None = None,
-    name: str = "",
-    email: str = "",
-    organisation: Organisation | None = None,
-    organisation_name: str = "",
-    sector: str = Sector.OTHER,
-    new_organisation: bool = False,
+    named: WalkInNamed | None = None,
 ) -> WalkIn:
-    """A walk-in attended: an existing person, or one named at the door.
+    """A walk-in attended: an existing ``person``, or one ``named`` at the door.
 
     A named walk-in is matched first: the organisation by its normalised name (株式会社, (株),
     ㈱ alike), the person within it by normalised name or e-mail, so adding someone twice
@@ -640,27 +715,7 @@ def walk_in_add(
     _attendance_recorded(meeting)
     person_created = organisation_created = False
     if person is None:
-        if organisation is None:
-            organisation = (
-                Organisation.objects.matching(name=organisation_name)
-                .order_by("-is_confirmed", "pk")
-                .first()
-            )
-        if organisation is None:
-            candidates = walk_in_organisation_candidates(organisation_name)
-            if candidates and not new_organisation:
-                raise WalkInOrganisationUnclear(candidates)
-            organisation = Organisation.objects.create(
-                name=organisation_name.strip(), sector=sector or Sector.OTHER, is_confirmed=False
-            )
-            organisation_created = True
-        else:
-            person = _walk_in_person(organisation=organisation, name=name, email=email)
-        if person is None:
-            person = Person.objects.create(
-                name=name.strip(), email=email.strip(), organisation=organisation
-            )
-            person_created = True
+        person, person_created, organisation_created = _walk_in_named_person(named or WalkInNamed())
     stored = _stored(meeting, person, None)
     if stored is not None and stored.status == AttendanceStatus.ATTENDED:
         return WalkIn(attendance=stored, already=True)
@@ -703,7 +758,7 @@ def material_add(
     return Material.objects.create(
         meeting=meeting,
         file=upload,
-        title=title or upload.name,
+        title=title or upload.name or "",
         uploaded_by=uploaded_by,
     )
 

@@ -4,6 +4,8 @@
 with people's names or contact details is for administrators only, and each one is logged.
 """
 
+from typing import Any
+
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
@@ -15,7 +17,7 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV
 from simple_history.admin import SimpleHistoryAdmin
 
-from consortium.uploads import BOUNDED_IMPORT_FORMATS, BoundedImportAdminMixin
+from consortium.importing.admin import BOUNDED_IMPORT_FORMATS, BoundedImportAdminMixin
 from consortium.xlsx import TypedExportAdminMixin, TypedXLSX
 
 from . import roles
@@ -71,7 +73,8 @@ class PersonalDataExportMixin:
     def has_export_permission(self, request) -> bool:
         if self.export_personal_data and not roles.is_administrator(request.user):
             return False
-        return super().has_export_permission(request)
+        parent: Any = super()
+        return bool(parent.has_export_permission(request))
 
     def get_data_for_export(self, request, queryset, **kwargs):
         dataset = super().get_data_for_export(request, queryset, **kwargs)
@@ -79,7 +82,8 @@ class PersonalDataExportMixin:
         return dataset
 
     def get_export_filename(self, request, queryset, file_format) -> str:
-        filename = super().get_export_filename(request, queryset, file_format)
+        parent: Any = super()
+        filename: str = parent.get_export_filename(request, queryset, file_format)
         request.kyoso_export_filename = filename
         return filename
 

@@ -181,7 +181,7 @@ GIVEN = [
     ("聡", "サトシ"), ("陽子", "ヨウコ"), ("和也", "カズヤ"), ("絵美", "エミ"),
     ("悟", "サトル"), ("奈々", "ナナ"), ("剛", "ツヨシ"),
 ]  # fmt: skip
-DEPARTMENTS = {
+DEPARTMENTS: dict[str, list[str]] = {
     G: ["産業振興課 企業支援・労政担当", "産業振興課"],
     U: ["林研究室", "海中観測工学研究室", "産学連携室"],
     C: ["技術開発部", "海洋事業部", "営業企画部", "生産技術部"],
@@ -210,10 +210,20 @@ USERS = [
 
 
 def _group(path: str) -> StudyGroup:
-    parent = None
+    parent: StudyGroup | None = None
     for name in path.split("/"):
         parent, _ = StudyGroup.objects.get_or_create(parent=parent, name=name)
+    if parent is None:
+        raise ValueError("a study group's path names at least one group")
     return parent
+
+
+def _first_person(organisation: Organisation) -> Person:
+    """The organisation's first person by e-mail (the demo gives every organisation people)."""
+    person = organisation.people.order_by("email").first()
+    if person is None:
+        raise LookupError(f"{organisation} has no people")
+    return person
 
 
 def _membership(organisation: Organisation, path: str, joined_on, left_on, role) -> None:
@@ -296,8 +306,8 @@ def load(*, stdout) -> None:
     member = Person.objects.get(user__username="member@kyoso.example.jp")
     for applicant, group in [
         (member, _group(S1)),
-        (orgs["荏原環境プラント株式会社"].people.order_by("email").first(), _group(S2)),
-        (orgs["日立商工会議所"].people.order_by("email").first(), _group(GX)),
+        (_first_person(orgs["荏原環境プラント株式会社"]), _group(S2)),
+        (_first_person(orgs["日立商工会議所"]), _group(GX)),
     ]:
         JoinRequest.objects.get_or_create(
             organisation=applicant.organisation,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-import django_filters
+import django_filters  # type: ignore[import-untyped]  # no stubs installed
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
-from django_filters.fields import ModelChoiceField, ModelChoiceIterator
+from django_filters.fields import (  # type: ignore[import-untyped]  # no stubs installed
+    ModelChoiceField,
+    ModelChoiceIterator,
+)
 
 from consortium.widgets import PlainSelect
 

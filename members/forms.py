@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from django import forms
+from django.contrib.auth.models import User
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from consortium.uploads import BoundedImportForm
+from consortium.importing.admin import BoundedImportForm
 
 from .models import Membership, Organisation, Sector, StudyGroup
+from .services import OrganisationProposal
 from .validators import normalise_corporate_number, validate_corporate_number
 
 LOCAL_CHOICES = [("1", _("市内")), ("0", _("市外"))]
@@ -43,15 +49,15 @@ class OrganisationFieldsMixin(forms.Form):
         validate_corporate_number(value)
         return value
 
-    def organisation_data(self) -> dict:
+    def organisation_proposal(self) -> OrganisationProposal:
         data = self.cleaned_data
-        return {
-            "organisation_name": data["organisation_name"].strip(),
-            "corporate_number": data.get("corporate_number", ""),
-            "sector": data["sector"],
-            "is_local": data["is_local"],
-            "address": data.get("address", ""),
-        }
+        return OrganisationProposal(
+            organisation_name=data["organisation_name"].strip(),
+            corporate_number=data.get("corporate_number", ""),
+            sector=data["sector"],
+            is_local=data["is_local"],
+            address=data.get("address", ""),
+        )
 
 
 class SignupForm(OrganisationFieldsMixin):
@@ -83,7 +89,7 @@ class SignupForm(OrganisationFieldsMixin):
     # The fields in the groups' order (names a form lacks, such as allauth's, are ignored).
     field_order = [name for _legend, names in fieldsets for name in names]
 
-    def signup(self, request, user) -> None:
+    def signup(self, request: HttpRequest, user: User) -> None:
         from .services import person_register
 
         data = self.cleaned_data
@@ -92,7 +98,7 @@ class SignupForm(OrganisationFieldsMixin):
             name=data["name"],
             name_kana=data.get("name_kana", ""),
             department=data.get("department", ""),
-            **self.organisation_data(),
+            organisation=self.organisation_proposal(),
         )
 
 
@@ -120,15 +126,16 @@ class AffiliationDecisionForm(forms.Form):
         help_text=_("却下する場合は必須です。申請者にメールで送られます。"),
     )
 
-    def __init__(self, *args, candidates=(), **kwargs):
+    def __init__(self, *args: Any, candidates: Iterable[Organisation] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Only the candidates shown on the page can be chosen: never a list of every organisation.
-        self.fields["organisation"].queryset = Organisation.objects.filter(
-            pk__in=[c.pk for c in candidates]
-        )
+        field = self.fields["organisation"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Organisation.objects.filter(pk__in=[c.pk for c in candidates])
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("decision") == "reject" and not (data.get("reason") or "").strip():
             self.add_error("reason", _("却下の理由を入力してください。"))
         return data
@@ -185,12 +192,14 @@ class StudyGroupForm(forms.ModelForm):
         fields = ["name", "parent", "description", "founded_on", "applications_open", "order"]
         widgets = {"founded_on": forms.DateInput(attrs={"type": "date"})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         parents = StudyGroup.objects.top_level()
         if self.instance.pk:
             parents = parents.exclude(pk=self.instance.pk)
-        self.fields["parent"].queryset = parents
+        field = self.fields["parent"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = parents
 
 
 class JoinRequestForm(forms.Form):
@@ -216,8 +225,9 @@ class JoinDecisionForm(forms.Form):
         help_text=_("却下する場合は必須です。申込者にメールで送られます。"),
     )
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("decision") == "reject" and not (data.get("reason") or "").strip():
             self.add_error("reason", _("却下の理由を入力してください。"))
         return data

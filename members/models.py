@@ -89,14 +89,18 @@ class Organisation(models.Model):
         return self.name
 
     def save(self, *args, **kwargs) -> None:
-        # Blank means "no 法人番号": store NULL so the unique constraint ignores it.
-        if not self.corporate_number:
-            self.corporate_number = None
-        self.name_key = organisation_name_key(self.name)
+        self.normalise()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "name" in update_fields:
             kwargs["update_fields"] = {*update_fields, "name_key"}
         super().save(*args, **kwargs)
+
+    def normalise(self) -> None:
+        """What every write stores: NULL for a blank 法人番号 (so the unique constraint ignores
+        it) and the matching key of the name. ``save`` calls it; bulk writes call it first."""
+        if not self.corporate_number:
+            self.corporate_number = None
+        self.name_key = organisation_name_key(self.name)
 
     @property
     def sector_bucket(self) -> str:
@@ -184,7 +188,8 @@ class StudyGroup(models.Model):
     @property
     def full_name(self) -> str:
         """`平塚海洋エネルギー研究会/第2部会` for a subcommittee, the name for a top-level group."""
-        return self.join_names(self.name, self.parent.name if self.parent_id else None)
+        parent = self.parent  # None without a query for a top-level group
+        return self.join_names(self.name, parent.name if parent is not None else None)
 
     @staticmethod
     def join_names(name: str, parent_name: str | None) -> str:
@@ -192,7 +197,8 @@ class StudyGroup(models.Model):
         return f"{parent_name}/{name}" if parent_name is not None else name
 
     def clean(self) -> None:
-        if self.parent_id and self.parent.parent_id:
+        parent = self.parent
+        if parent is not None and parent.parent_id:
             raise ValidationError({"parent": _("部会の下に部会は作れません（2階層まで）。")})
         if self.parent_id and self.parent_id == self.pk:
             raise ValidationError({"parent": _("自分自身を上位研究会にはできません。")})

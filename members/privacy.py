@@ -14,12 +14,12 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import cast
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
@@ -33,13 +33,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import models, transaction
 from django.db.models import F, Q, Value
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Left, Replace
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.models import HistoricalChanges
 
-from consortium.tabular import excel_safe_row
+from consortium.csv_out import csv_bytes
 
 from . import roles
 from .models import (
@@ -276,7 +277,8 @@ def personal_data_collect(*, user: User) -> PersonalData:
             _deletion_section(person),
         ]
         for _receiver, extra in personal_data_requested.send(sender=Person, person=person):
-            sections += extra or []
+            # Receivers answer a list of sections (the stubs type every signal's answer str).
+            sections += cast("list[Section] | None", extra) or []
     return PersonalData(exported_at=timezone.localtime(), sections=sections)
 
 
@@ -311,19 +313,17 @@ def _csv_cell(value: object) -> object:
 def personal_data_csv(data: PersonalData) -> bytes:
     """The data as one CSV for Excel (UTF-8 with BOM): each section is its title, a header row
     and its rows, followed by an empty line. Text that Excel would run as a formula is escaped."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(excel_safe_row([_("出力日時"), _csv_cell(data.exported_at)]))
-    writer.writerow([])
+    return csv_bytes([_("出力日時"), _csv_cell(data.exported_at)], _csv_sections(data))
+
+
+def _csv_sections(data: PersonalData) -> Iterator[list[object]]:
+    yield []
     for section in data.sections:
-        writer.writerow(excel_safe_row([f"■ {section.title}"]))
-        writer.writerow(excel_safe_row([str(label) for _key, label in section.columns]))
+        yield [f"■ {section.title}"]
+        yield [str(label) for _key, label in section.columns]
         for row in section.rows:
-            writer.writerow(
-                excel_safe_row([_csv_cell(row.get(key)) for key, _label in section.columns])
-            )
-        writer.writerow([])
-    return buffer.getvalue().encode("utf-8-sig")
+            yield [_csv_cell(row.get(key)) for key, _label in section.columns]
+        yield []
 
 
 # --- Deletion requests --------------------------------------------------------------------------
@@ -345,7 +345,7 @@ def _mail_on_commit(template: str, subject: str, recipients: list[str], context:
 
 
 def _address_of(person: Person) -> str:
-    return person.email or (person.user.email if person.user_id else "")
+    return person.email or (person.user.email if person.user is not None else "")
 
 
 @transaction.atomic
@@ -424,7 +424,7 @@ def _scrub_history(*, person: Person, placeholder: str, strings: set[str]) -> No
         matches = Q()
         updates = {}
         for f in fields:
-            expression: object = F(f.name)
+            expression: Combinable = F(f.name)
             for text in strings:
                 matches |= Q(**{f"{f.name}__contains": text})
                 expression = Replace(expression, Value(text), Value(placeholder))

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import functools
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import connection, models
 from django.db.models import Q, QuerySet
@@ -14,6 +16,9 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from . import roles
+
+if TYPE_CHECKING:
+    from .models import Organisation, StudyGroup
 
 
 class OrganisationQuerySet(models.QuerySet):
@@ -29,6 +34,10 @@ class OrganisationQuerySet(models.QuerySet):
 
     def confirmed(self) -> OrganisationQuerySet:
         return self.filter(is_confirmed=True)
+
+    def unconfirmed(self) -> OrganisationQuerySet:
+        """Proposed at sign-up and not yet confirmed by staff, newest first (the staff queue)."""
+        return self.filter(is_confirmed=False).order_by("-created_at")
 
     def matching(self, *, name: str = "", corporate_number: str = "") -> OrganisationQuerySet:
         """Organisations a typed name or 法人番号 may mean: the 法人番号 exactly, or the same
@@ -90,14 +99,27 @@ class StudyGroupQuerySet(models.QuerySet):
 
 
 class MembershipQuerySet(models.QuerySet):
-    def active(self, on=None) -> MembershipQuerySet:
+    def active(self, on: dt.date | None = None) -> MembershipQuerySet:
         on = on or timezone.localdate()
         return self.filter(joined_on__lte=on).filter(Q(left_on__isnull=True) | Q(left_on__gt=on))
+
+    def members_of(self, group: StudyGroup) -> MembershipQuerySet:
+        """The group's current member organisations, in kana order (the group's page)."""
+        return (
+            self.active()
+            .filter(study_group=group)
+            .select_related("organisation")
+            .order_by("organisation__name_kana", "organisation__name")
+        )
 
 
 class AffiliationRequestQuerySet(models.QuerySet):
     def pending(self) -> AffiliationRequestQuerySet:
-        return self.filter(status="pending")
+        return self.filter(status=self.model.Status.PENDING)
+
+    def queue(self) -> AffiliationRequestQuerySet:
+        """The pending requests staff decide, oldest first."""
+        return self.pending().select_related("person", "organisation").order_by("created_at")
 
     def visible_to(self, user) -> AffiliationRequestQuerySet:
         """Staff see every request; a person their own."""
@@ -109,7 +131,23 @@ class AffiliationRequestQuerySet(models.QuerySet):
 
 class JoinRequestQuerySet(models.QuerySet):
     def pending(self) -> JoinRequestQuerySet:
-        return self.filter(status="pending")
+        return self.filter(status=self.model.Status.PENDING)
+
+    def queue(self) -> JoinRequestQuerySet:
+        """The pending requests staff decide, oldest first."""
+        return (
+            self.pending()
+            .select_related("applicant", "organisation", "study_group__parent")
+            .order_by("created_at")
+        )
+
+    def recently_decided(self, limit: int = 20) -> JoinRequestQuerySet:
+        """The last ``limit`` requests decided (or withdrawn), newest decision first."""
+        return (
+            self.exclude(status=self.model.Status.PENDING)
+            .select_related("organisation", "study_group__parent", "decided_by")
+            .order_by("-decided_at")[:limit]
+        )
 
     def visible_to(self, user) -> JoinRequestQuerySet:
         if roles.is_secretariat(user):
@@ -290,6 +328,20 @@ def directory_key(rows: list[dict]) -> list[tuple]:
     return [
         (*(row[name] for name in DIRECTORY_FIELDS), tuple(row["current_groups"])) for row in rows
     ]
+
+
+def organisation_detail_context(organisation: Organisation) -> dict[str, object]:
+    """People, memberships (with history) and join requests of one organisation."""
+    return {
+        "organisation": organisation,
+        "people": organisation.people.all(),
+        "memberships": organisation.memberships.select_related("study_group__parent").order_by(
+            "-joined_on"
+        ),
+        "join_requests": organisation.join_requests.select_related(
+            "study_group__parent", "applicant"
+        ).order_by("-created_at"),
+    }
 
 
 def organisation_changes(organisation) -> list:

@@ -1,22 +1,24 @@
 """import-export resources of the members app.
 
-``RosterResource`` is the roster in the admin: its import hands the whole file to
-``members.importing`` (the same all-or-nothing service as ``manage.py import_roster``), and its
+``RosterResource`` is the roster in the admin: its import is the roster sheet of the import
+pipeline (``members.importing``, the same all-or-nothing import as ``manage.py import_roster``); its
 export writes the same columns (市内 as 市内/市外). In CSV, formula-looking text is escaped
 (``excel_safe``); XLSX (``consortium.xlsx.TypedXLSX``) stores it unchanged as string cells.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import tablib
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from import_export import resources
-from import_export.results import Result, RowResult
 
+from consortium.importing import Prepared
+from consortium.importing.admin import SheetResource
 from consortium.tabular import excel_safe
 
-from .importing import COLUMNS, roster_import
+from .importing import COLUMNS, RosterPlan, RosterSheet
 from .models import Membership, Organisation
 
 
@@ -63,7 +65,7 @@ def models_prefetch():
     )
 
 
-class RosterResource(resources.ModelResource):
+class RosterResource(SheetResource, resources.ModelResource):
     """The roster file (団体名, 区分, 氏名, 研究会 …) for the admin's import and export."""
 
     class Meta:
@@ -71,43 +73,11 @@ class RosterResource(resources.ModelResource):
         fields = ("name", "name_kana", "sector", "is_local", "corporate_number")
         name = _("名簿（団体・担当者・研究会）")
 
-    def get_diff_headers(self) -> list[str]:
-        return [column.ja for column in COLUMNS]
+    sheet_class = RosterSheet
 
-    def import_data(self, dataset, dry_run=False, raise_errors=False, **kwargs) -> Result:
-        """All rows or none, through the roster service; errors name the row and column."""
-        result = self.get_result_class()()
-        result.diff_headers = self.get_diff_headers()
-        result.total_rows = len(dataset)
-        data = dataset.export("csv").encode("utf-8")
-        outcome = roster_import(data=data, filename="roster.csv", dry_run=dry_run)
-        if outcome.file_error:
-            # import-export's Error wants an exception (it formats a traceback from it).
-            error = ValidationError(outcome.file_error, code="file")
-            result.append_base_error(self.get_error_result_class()(error))
-            return result
-        by_row: dict[int, dict[str, list[str]]] = {}
-        for error in outcome.errors:
-            by_row.setdefault(error.row, {}).setdefault(error.column_label or "__all__", []).append(
-                error.message
-            )
-        headers = list(dataset.headers or [])
-        for number, values in enumerate(dataset, start=2):
-            cells = dict(zip(headers, values, strict=False))
-            shown = [cells.get(c.ja, cells.get(c.key, "")) for c in COLUMNS]
-            if number in by_row:
-                result.invalid_rows.append(
-                    _invalid_row(number, ValidationError(by_row[number]), shown)
-                )
-                continue
-            row_result = self.get_row_result_class()()
-            row_result.import_type = outcome.row_actions.get(number, RowResult.IMPORT_TYPE_SKIP)
-            row_result.diff = shown
-            result.append_row_result(row_result)
-            result.increment_row_result_total(row_result)
-        if result.invalid_rows:
-            result.totals[RowResult.IMPORT_TYPE_INVALID] = len(result.invalid_rows)
-        return result
+    def row_actions(self, prepared: Prepared[Any]) -> dict[int, str]:
+        plan: RosterPlan | None = prepared.plan
+        return plan.result.row_actions if plan is not None else {}
 
     def export(self, queryset=None, **kwargs) -> tablib.Dataset:
         """Text formats get the apostrophe; binary ones (XLSX, ``force_native_type``) the values
@@ -118,9 +88,3 @@ class RosterResource(resources.ModelResource):
         for row in roster_rows(queryset):
             dataset.append(row if native else [excel_safe(value) for value in row])
         return dataset
-
-
-def _invalid_row(number: int, error: ValidationError, values: list[object]):
-    from import_export.results import InvalidRow
-
-    return InvalidRow(number=number, validation_error=error, values=tuple(values))

@@ -17,6 +17,7 @@ organisation. Every check that grants something of an organisation asks
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 from django.contrib.auth.models import AnonymousUser, User
@@ -50,17 +51,23 @@ ROLE_LABELS = {
 }
 
 
+# The attribute of a user object its group names are cached in: role checks run several times
+# per request. (Not a field of User, so it is set and read by name.)
+_GROUPS_CACHE = "_kyoso_groups"
+
+
 def _group_names(user: User) -> set[str]:
-    # Cached on the user object: role checks run several times per request.
-    if not hasattr(user, "_kyoso_groups"):
-        user._kyoso_groups = set(user.groups.values_list("name", flat=True))
-    return user._kyoso_groups
+    names: set[str] | None = getattr(user, _GROUPS_CACHE, None)
+    if names is None:
+        names = set(user.groups.values_list("name", flat=True))
+        setattr(user, _GROUPS_CACHE, names)
+    return names
 
 
-def prime_groups(users) -> None:
+def prime_groups(users: Iterable[User]) -> None:
     """Fill the role cache of users whose ``groups`` were prefetched (lists of accounts)."""
     for user in users:
-        user._kyoso_groups = {group.name for group in user.groups.all()}
+        setattr(user, _GROUPS_CACHE, {group.name for group in user.groups.all()})
 
 
 def is_administrator(user: User | AnonymousUser) -> bool:

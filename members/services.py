@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -47,6 +48,18 @@ def _notify_secretariat(template: str, subject: str, context: dict) -> None:
     _send_mail_on_commit(subject=subject, body=body, to=roles.secretariat_emails())
 
 
+@dataclass(frozen=True)
+class OrganisationProposal:
+    """What a person typed of their organisation (at sign-up, in a 所属申請), kept as typed: the
+    server matches it to a registered organisation, or staff register it."""
+
+    organisation_name: str
+    sector: str
+    is_local: bool
+    corporate_number: str = ""
+    address: str = ""
+
+
 @transaction.atomic
 def person_register(
     *,
@@ -54,11 +67,7 @@ def person_register(
     name: str,
     name_kana: str = "",
     department: str = "",
-    organisation_name: str,
-    corporate_number: str = "",
-    sector: str,
-    is_local: bool,
-    address: str = "",
+    organisation: OrganisationProposal,
 ) -> Person:
     """Create the Person behind a new account, with no organisation: what they typed of their
     organisation becomes an affiliation request (所属申請) for staff to decide."""
@@ -70,26 +79,13 @@ def person_register(
         department=department,
         organisation=None,
     )
-    affiliation_request_submit(
-        person=person,
-        organisation_name=organisation_name,
-        corporate_number=corporate_number,
-        sector=sector,
-        is_local=is_local,
-        address=address,
-    )
+    affiliation_request_submit(person=person, organisation=organisation)
     return person
 
 
 @transaction.atomic
 def affiliation_request_submit(
-    *,
-    person: Person,
-    organisation_name: str,
-    corporate_number: str = "",
-    sector: str,
-    is_local: bool,
-    address: str = "",
+    *, person: Person, organisation: OrganisationProposal
 ) -> AffiliationRequest:
     """A person asks to belong to an organisation. The server matches what they typed (法人番号
     exactly, else the normalised name) for staff; the person is not told what matched."""
@@ -97,8 +93,11 @@ def affiliation_request_submit(
         raise ValidationError(_("既に団体に所属しています。"))
     if AffiliationRequest.objects.pending().filter(person=person).exists():
         raise ValidationError(_("所属申請は既に審査中です。"))
+    corporate_number = organisation.corporate_number or ""
     matches = list(
-        Organisation.objects.matching(name=organisation_name, corporate_number=corporate_number)
+        Organisation.objects.matching(
+            name=organisation.organisation_name, corporate_number=corporate_number
+        )
         .order_by("-is_confirmed", "pk")
         .values_list("pk", "corporate_number")[:2]
     )
@@ -107,11 +106,11 @@ def affiliation_request_submit(
     matched = by_number[0] if by_number else (matches[0][0] if len(matches) == 1 else None)
     request = AffiliationRequest.objects.create(
         person=person,
-        organisation_name=organisation_name,
-        corporate_number=corporate_number or "",
-        sector=sector,
-        is_local=is_local,
-        address=address,
+        organisation_name=organisation.organisation_name,
+        corporate_number=corporate_number,
+        sector=organisation.sector,
+        is_local=organisation.is_local,
+        address=organisation.address,
         organisation_id=matched,
     )
     _notify_secretariat(
@@ -124,7 +123,7 @@ def affiliation_request_submit(
 
 def _notify_person(person: Person, template: str, subject: str, context: dict) -> None:
     """E-mail a person (the address on their record, else their account's) after commit."""
-    email = person.email or (person.user.email if person.user_id else "")
+    email = person.email or (person.user.email if person.user is not None else "")
     body = render_to_string(template, {**context, "site_name": settings.KYOSO_SITE_NAME})
     _send_mail_on_commit(subject=subject, body=body, to=[email])
 
@@ -281,23 +280,28 @@ def organisation_announce(*, organisation: Organisation) -> None:
     organisation_changed.send(sender=Organisation, organisation_id=organisation.pk)
 
 
+@transaction.atomic
 def organisation_confirm(*, organisation: Organisation) -> Organisation:
-    """Staff confirm an organisation proposed at sign-up."""
+    """Staff confirm an organisation proposed at sign-up (the reports do not read it: no
+    domain event)."""
     organisation.is_confirmed = True
     organisation.save(update_fields=["is_confirmed"])
     return organisation
 
 
 @transaction.atomic
-def study_group_save(*, group: StudyGroup) -> StudyGroup:
-    """Create or edit a study group. Moving a subcommittee under another parent changes which
-    family its meetings count in: ``study_group_changed`` names the group."""
+def study_group_save(*, group: StudyGroup, fields: dict[str, object] | None = None) -> StudyGroup:
+    """Create (an unsaved ``group``) or edit a study group, with ``fields`` (a form's cleaned
+    data) set on it first. Moving a subcommittee under another parent changes which family its
+    meetings count in: ``study_group_changed`` names the group."""
     old_parent = (
         StudyGroup.objects.filter(pk=group.pk).values_list("parent_id", flat=True).first()
         if group.pk
         else None
     )
     is_new = group.pk is None
+    for name, value in (fields or {}).items():
+        setattr(group, name, value)
     group.full_clean()
     group.save()
     if not is_new and old_parent != group.parent_id:
@@ -309,8 +313,13 @@ def study_group_save(*, group: StudyGroup) -> StudyGroup:
     return group
 
 
+@transaction.atomic
 def study_group_toggle_applications(*, group: StudyGroup) -> StudyGroup:
-    group.applications_open = not group.applications_open
+    """Open or close a group's join applications (加入申込), whichever it is not now. The row is
+    locked and read again, so two clicks at once open and close it rather than both opening.
+    (The reports do not read it: no domain event.)"""
+    current = StudyGroup.objects.select_for_update().only("applications_open").get(pk=group.pk)
+    group.applications_open = not current.applications_open
     group.save(update_fields=["applications_open"])
     return group
 
@@ -409,6 +418,7 @@ def join_request_submit(
     if not study_group.applications_open:
         raise ValidationError(_("この研究会は現在、加入申込を受け付けていません。"))
     organisation = applicant.organisation
+    assert organisation is not None  # (organisation_id checked above)
     if (
         Membership.objects.active()
         .filter(organisation=organisation, study_group=study_group)

@@ -3,8 +3,9 @@
 ``membership_changed(sender, fiscal_years: set[int])``: memberships that started or ended in those
 fiscal years were created, changed or removed (join approvals, roster imports, edits).
 
-``organisation_changed(sender, organisation_id: int)``: an organisation was created or a field the
-reports read changed (区分, 市内, 法人番号, name): every year it attended in is stale.
+``organisation_changed(sender, organisation_id: int | None, organisation_ids: set[int])``: an
+organisation (or, from an import, several at once) was created or a field the reports read
+changed (区分, 市内, 法人番号, name): every year it attended in is stale.
 
 ``study_group_changed(sender, study_group_id: int, parent_ids: set[int])``: a subcommittee moved
 under another parent (or became top-level): the years of its meetings are stale.

@@ -4,7 +4,7 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV
 from simple_history.admin import SimpleHistoryAdmin
 
-from consortium.uploads import BoundedImportAdminMixin
+from consortium.importing.admin import BoundedImportAdminMixin
 from consortium.xlsx import TypedExportAdminMixin, TypedXLSX
 from members.admin import PersonalDataExportMixin
 

@@ -17,6 +17,7 @@ outcomes after FY2018 and the funders of joint research and 企業版ふるさ�
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from members.models import Organisation, Sector, StudyGroup
 
@@ -29,6 +30,13 @@ from .models import (
     Phase,
     PhaseTransition,
     Project,
+)
+
+APPLIED, ADOPTED, RECEIVED, ENDED = (
+    Funding.Status.APPLIED,
+    Funding.Status.ADOPTED,
+    Funding.Status.RECEIVED,
+    Funding.Status.ENDED,
 )
 
 HIRATSUKA_GROUP = "平塚海洋エネルギー研究会"
@@ -104,21 +112,21 @@ JOINT = "企業共同研究費"
 # 地方大学・地域産業創生交付金 and 企業版ふるさと納税.
 # (fiscal year, funder, scheme, kind, amount in yen — ILLUSTRATIVE, status, note)
 WAVE_POWER_FUNDING = [
-    (2016, CABINET, ACCELERATION, "grant", 20_000_000, "ended",
+    (2016, CABINET, ACCELERATION, "grant", 20_000_000, ENDED,
      "NEDOの予算がなくなり、研究会の財源とした"),
-    (2016, YOKOHAMA_RUBBER, JOINT, "joint_research", 3_000_000, "received", ""),
-    (2017, CABINET, PROMOTION, "grant", 15_000_000, "received", ""),
-    (2017, YOKOHAMA_RUBBER, JOINT, "joint_research", 3_000_000, "received", ""),
-    (2018, CABINET, PROMOTION, "grant", 15_000_000, "ended", "平成30年度で終了"),
-    (2018, YOKOHAMA_RUBBER, JOINT, "joint_research", 3_000_000, "received", ""),
-    (2018, MOE, MOE_SCHEME, "commissioned", 50_000_000, "received", "二次公募で採択"),
-    (2019, MOE, MOE_SCHEME, "commissioned", 120_000_000, "received", "平塚波力発電所の工事"),
-    (2019, YOKOHAMA_RUBBER, JOINT, "joint_research", 3_000_000, "received", ""),
-    (2020, MOE, MOE_SCHEME, "commissioned", 80_000_000, "ended", "実証運転。本年度で終了"),
-    (2020, YOKOHAMA_RUBBER, JOINT, "joint_research", 3_000_000, "received", ""),
-    (2021, CABINET, REGIONAL, "grant", None, "applied", "実証事業以降の財源として申請"),
-    (2021, SHONAN_WAVE, JOINT, "joint_research", 4_000_000, "received", ""),
-    (2021, HIRATSUKA_MARINE, HOMETOWN_TAX, "donation", 2_000_000, "received", ""),
+    (2016, YOKOHAMA_RUBBER, JOINT, "joint_research", 3_000_000, RECEIVED, ""),
+    (2017, CABINET, PROMOTION, "grant", 15_000_000, RECEIVED, ""),
+    (2017, YOKOHAMA_RUBBER, JOINT, "joint_research", 3_000_000, RECEIVED, ""),
+    (2018, CABINET, PROMOTION, "grant", 15_000_000, ENDED, "平成30年度で終了"),
+    (2018, YOKOHAMA_RUBBER, JOINT, "joint_research", 3_000_000, RECEIVED, ""),
+    (2018, MOE, MOE_SCHEME, "commissioned", 50_000_000, RECEIVED, "二次公募で採択"),
+    (2019, MOE, MOE_SCHEME, "commissioned", 120_000_000, RECEIVED, "平塚波力発電所の工事"),
+    (2019, YOKOHAMA_RUBBER, JOINT, "joint_research", 3_000_000, RECEIVED, ""),
+    (2020, MOE, MOE_SCHEME, "commissioned", 80_000_000, ENDED, "実証運転。本年度で終了"),
+    (2020, YOKOHAMA_RUBBER, JOINT, "joint_research", 3_000_000, RECEIVED, ""),
+    (2021, CABINET, REGIONAL, "grant", None, APPLIED, "実証事業以降の財源として申請"),
+    (2021, SHONAN_WAVE, JOINT, "joint_research", 4_000_000, RECEIVED, ""),
+    (2021, HIRATSUKA_MARINE, HOMETOWN_TAX, "donation", 2_000_000, RECEIVED, ""),
 ]  # fmt: skip
 
 
@@ -127,7 +135,7 @@ def _commercialisation_funding() -> list[tuple]:
     The current year's money is granted (採択), not yet received."""
     rows: list[tuple] = []
     for fy in range(2022, 2027):
-        status = "adopted" if fy == 2026 else "received"
+        status = ADOPTED if fy == 2026 else RECEIVED
         note = "実用化と産業人材の育成" if fy == 2022 else ""
         rows += [
             (fy, CABINET, REGIONAL, "grant", 30_000_000, status, note),
@@ -181,27 +189,29 @@ def _phase(name: str) -> Phase:
     return Phase.objects.get(name=name)
 
 
-def _project(
-    name: str,
-    *,
-    theme: str,
-    description: str,
-    lead: str,
-    partners: list[str],
-    groups: list[str],
-    is_public: bool,
-) -> Project:
+@dataclass(frozen=True)
+class DemoProject:
+    name: str
+    theme: str
+    description: str
+    lead: str  # organisations and groups by name
+    partners: list[str]
+    groups: list[str]
+    is_public: bool
+
+
+def _project(spec: DemoProject) -> Project:
     project, _ = Project.objects.update_or_create(
-        name=name,
+        name=spec.name,
         defaults={
-            "theme": theme,
-            "description": description,
-            "lead_organisation": _organisation(lead),
-            "is_public": is_public,
+            "theme": spec.theme,
+            "description": spec.description,
+            "lead_organisation": _organisation(spec.lead),
+            "is_public": spec.is_public,
         },
     )
-    project.partners.set([_organisation(n) for n in partners])
-    project.study_groups.set(StudyGroup.objects.filter(name__in=groups, parent__isnull=True))
+    project.partners.set([_organisation(n) for n in spec.partners])
+    project.study_groups.set(StudyGroup.objects.filter(name__in=spec.groups, parent__isnull=True))
     return project
 
 
@@ -231,38 +241,39 @@ def _outcomes(project: Project, rows) -> None:
         outcome.organisations.set([_organisation(n) for n in organisations])
 
 
-def _agreement(
-    title: str,
-    *,
-    kind: str,
-    signed_on: dt.date,
-    term_start: dt.date,
-    term_end: dt.date | None,
-    auto_renew: bool,
-    summary: str,
-    parties: list[tuple[str, str]],
-    articles,
-    projects: list[Project],
-) -> Agreement:
+@dataclass(frozen=True)
+class DemoAgreement:
+    title: str
+    kind: str
+    signed_on: dt.date
+    term_start: dt.date
+    term_end: dt.date | None
+    auto_renew: bool
+    summary: str
+    parties: list[tuple[str, str]]  # (organisation's name, role: 甲, 乙 …)
+    articles: list[tuple[int, str, str]]  # (number, heading, text)
+
+
+def _agreement(spec: DemoAgreement, *, projects: list[Project]) -> Agreement:
     agreement, _ = Agreement.objects.update_or_create(
-        title=title,
+        title=spec.title,
         defaults={
-            "kind": kind,
+            "kind": spec.kind,
             "status": Agreement.Status.SIGNED,
-            "signed_on": signed_on,
-            "term_start": term_start,
-            "term_end": term_end,
-            "auto_renew": auto_renew,
-            "summary": summary,
+            "signed_on": spec.signed_on,
+            "term_start": spec.term_start,
+            "term_end": spec.term_end,
+            "auto_renew": spec.auto_renew,
+            "summary": spec.summary,
         },
     )
-    for order, (name, role) in enumerate(parties, start=1):
+    for order, (name, role) in enumerate(spec.parties, start=1):
         AgreementParty.objects.update_or_create(
             agreement=agreement,
             organisation=_organisation(name),
             defaults={"role": role, "order": order},
         )
-    for number, heading, text in articles:
+    for number, heading, text in spec.articles:
         AgreementArticle.objects.update_or_create(
             agreement=agreement, number=number, defaults={"title": heading, "text": text}
         )
@@ -272,14 +283,16 @@ def _agreement(
 
 def load(*, stdout) -> None:
     wave = _project(
-        "平塚波力発電 実証事業",
-        theme="波力発電",
-        description="平塚新港に波力発電所を設け、東京大学生産技術研究所と市内外の企業が実証する事業。"
-        "平塚海洋エネルギー研究会（平成28年6月発足）の検討から生まれた。",
-        lead=IIS,
-        partners=[CITY, YOKOHAMA_RUBBER, SHIBUYA, KAWASAKI, SHONAN_WAVE, HIRATSUKA_MARINE],
-        groups=[HIRATSUKA_GROUP],
-        is_public=True,
+        DemoProject(
+            "平塚波力発電 実証事業",
+            theme="波力発電",
+            description="平塚新港に波力発電所を設け、東京大学生産技術研究所と市内外の企業が実証する事業。"
+            "平塚海洋エネルギー研究会（平成28年6月発足）の検討から生まれた。",
+            lead=IIS,
+            partners=[CITY, YOKOHAMA_RUBBER, SHIBUYA, KAWASAKI, SHONAN_WAVE, HIRATSUKA_MARINE],
+            groups=[HIRATSUKA_GROUP],
+            is_public=True,
+        )
     )
     _phases(
         wave,
@@ -296,27 +309,31 @@ def load(*, stdout) -> None:
     _fundings(wave, WAVE_POWER_FUNDING)
     _outcomes(wave, WAVE_POWER_OUTCOMES)
     _agreement(
-        "東京大学生産技術研究所及び平塚市との連携協力協定",
-        kind=Agreement.Kind.COOPERATION,
-        signed_on=dt.date(2019, 4, 1),  # the seed says "H31~ 協定締結後"; day illustrative
-        term_start=dt.date(2019, 4, 1),
-        term_end=None,
-        auto_renew=False,
-        summary="研究会や波力発電所の実証事業をスムーズに進めるため、両者の関係を明文化した協定。",
-        parties=[(IIS, "甲"), (CITY, "乙")],
-        articles=HIRATSUKA_ARTICLES,
+        DemoAgreement(
+            "東京大学生産技術研究所及び平塚市との連携協力協定",
+            kind=Agreement.Kind.COOPERATION,
+            signed_on=dt.date(2019, 4, 1),  # the seed says "H31~ 協定締結後"; day illustrative
+            term_start=dt.date(2019, 4, 1),
+            term_end=None,
+            auto_renew=False,
+            summary="研究会や波力発電所の実証事業をスムーズに進めるため、両者の関係を明文化した協定。",
+            parties=[(IIS, "甲"), (CITY, "乙")],
+            articles=HIRATSUKA_ARTICLES,
+        ),
         projects=[wave],
     )
 
     hitachi = _project(
-        "中小企業脱炭素 支援事業",
-        theme="中小企業脱炭素",
-        description="日立市と日立製作所を中心に、産学金官で市内中小企業の脱炭素化を支援する。"
-        "マスタープランを国の補助金で策定し、詳細化と実行に移る。",
-        lead=HITACHI_CITY,
-        partners=[HITACHI_LTD, "茨城大学", "株式会社常陽銀行"],
-        groups=[HITACHI_GROUP],
-        is_public=False,
+        DemoProject(
+            "中小企業脱炭素 支援事業",
+            theme="中小企業脱炭素",
+            description="日立市と日立製作所を中心に、産学金官で市内中小企業の脱炭素化を支援する。"
+            "マスタープランを国の補助金で策定し、詳細化と実行に移る。",
+            lead=HITACHI_CITY,
+            partners=[HITACHI_LTD, "茨城大学", "株式会社常陽銀行"],
+            groups=[HITACHI_GROUP],
+            is_public=False,
+        )
     )
     _phases(
         hitachi,
@@ -328,27 +345,29 @@ def load(*, stdout) -> None:
     _fundings(
         hitachi,
         [  # ILLUSTRATIVE amounts
-            (2022, MIC, "マスタープラン策定の補助金", "grant", 10_000_000, "ended", ""),
-            (2023, HITACHI_LTD, "企業共同研究費", "joint_research", 5_000_000, "received", ""),
-            (2024, HITACHI_LTD, "企業共同研究費", "joint_research", 5_000_000, "received", ""),
+            (2022, MIC, "マスタープラン策定の補助金", "grant", 10_000_000, ENDED, ""),
+            (2023, HITACHI_LTD, "企業共同研究費", "joint_research", 5_000_000, RECEIVED, ""),
+            (2024, HITACHI_LTD, "企業共同研究費", "joint_research", 5_000_000, RECEIVED, ""),
         ],
     )
     _agreement(
-        "デジタルを活用した次世代未来都市（スマートシティ）計画に向けた包括連携協定",
-        kind=Agreement.Kind.COMPREHENSIVE,
-        signed_on=dt.date(2023, 12, 21),
-        term_start=dt.date(2023, 12, 21),
-        term_end=dt.date(2027, 3, 31),  # illustrative term
-        auto_renew=True,
-        summary="グリーン産業都市、デジタル医療・介護、公共交通のスマート化などに取り組む。",
-        parties=[(HITACHI_CITY, "甲"), (HITACHI_LTD, "乙")],
-        articles=[
-            (
-                1,
-                "目的",
-                "デジタルを活用した次世代未来都市（スマートシティ）の実現に向けて連携する。",
-            )
-        ],
+        DemoAgreement(
+            "デジタルを活用した次世代未来都市（スマートシティ）計画に向けた包括連携協定",
+            kind=Agreement.Kind.COMPREHENSIVE,
+            signed_on=dt.date(2023, 12, 21),
+            term_start=dt.date(2023, 12, 21),
+            term_end=dt.date(2027, 3, 31),  # illustrative term
+            auto_renew=True,
+            summary="グリーン産業都市、デジタル医療・介護、公共交通のスマート化などに取り組む。",
+            parties=[(HITACHI_CITY, "甲"), (HITACHI_LTD, "乙")],
+            articles=[
+                (
+                    1,
+                    "目的",
+                    "デジタルを活用した次世代未来都市（スマートシティ）の実現に向けて連携する。",
+                )
+            ],
+        ),
         projects=[hitachi],
     )
     stdout.write("projects: 2 projects, 2 agreements")

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 
 from members.models import Organisation
 
-from .models import Funding, Project
+from .models import Funding, FundingStatus, Project
 
-PAID_STATUSES = frozenset({"adopted", "received", "ended"})
+PAID_STATUSES = frozenset({FundingStatus.ADOPTED, FundingStatus.RECEIVED, FundingStatus.ENDED})
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ def detect_cliffs(fundings: Iterable[Funding], *, fiscal_year: int) -> list[Fund
         for source, rows in paid.items():
             if source in next_sources:
                 continue
-            amounts = [row.amount for row in rows]
+            amounts = [row.amount for row in rows if row.amount is not None]
             first = rows[0]
             cliffs.append(
                 FundingCliff(
@@ -59,7 +59,7 @@ def detect_cliffs(fundings: Iterable[Funding], *, fiscal_year: int) -> list[Fund
                     scheme=first.scheme,
                     kind=first.kind,
                     fiscal_year=fiscal_year,
-                    amount=None if None in amounts else sum(amounts),
+                    amount=sum(amounts) if len(amounts) == len(rows) else None,
                 )
             )
     return sorted(cliffs, key=lambda c: (c.project.name, c.funder.name_kana, c.scheme))

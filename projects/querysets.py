@@ -18,9 +18,12 @@ The signed document of an agreement is stricter: staff and members of a party or
 from __future__ import annotations
 
 import datetime as dt
+from operator import attrgetter
+from typing import Any
 
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from members import roles
@@ -60,11 +63,92 @@ class ProjectQuerySet(models.QuerySet):
     def in_phase(self, phase_id: int) -> ProjectQuerySet:
         return self.with_current_phase().filter(current_phase_id=phase_id)
 
+    def with_totals(self) -> ProjectQuerySet:
+        """Annotate ``funding_total`` (the money that came: ``FundingQuerySet.paid``; None
+        without any) and ``outcome_count`` (0 without outcomes): a subquery each, so that
+        neither multiplies the rows of the other."""
+        from .models import Funding, Outcome
+
+        funding_total = Subquery(
+            Funding.objects.paid()
+            .filter(project_id=OuterRef("pk"))
+            .values("project_id")
+            .annotate(total=Sum("amount"))
+            .values("total")[:1]
+        )
+        outcome_count = Coalesce(
+            Subquery(
+                Outcome.objects.filter(project_id=OuterRef("pk"))
+                .values("project_id")
+                .annotate(n=Count("pk"))
+                .values("n")[:1]
+            ),
+            0,
+        )
+        return self.annotate(funding_total=funding_total, outcome_count=outcome_count)
+
+    def for_list(self) -> ProjectQuerySet:
+        """What the list of projects shows: the current phase, the totals, the lead and the
+        study groups, by name."""
+        return (
+            self.with_current_phase()
+            .with_totals()
+            .select_related("lead_organisation")
+            .prefetch_related("study_groups__parent")
+            .order_by("name")
+        )
+
+    def for_detail(self) -> ProjectQuerySet:
+        """What the project's page shows: the current phase, the partners and groups, the
+        phases gone through (with who recorded them), the money and the outcomes."""
+        from .models import Funding, Outcome, PhaseTransition
+
+        return (
+            self.with_current_phase()
+            .select_related("lead_organisation", "call_application__call")
+            .prefetch_related(
+                "partners",
+                "study_groups__parent",
+                Prefetch(
+                    "phase_transitions",
+                    queryset=PhaseTransition.objects.select_related("phase", "recorded_by"),
+                ),
+                Prefetch("fundings", queryset=Funding.objects.select_related("funder")),
+                Prefetch("outcomes", queryset=Outcome.objects.prefetch_related("organisations")),
+            )
+        )
+
+    def for_public_detail(self) -> ProjectQuerySet:
+        """What the outreach page shows: no money, no notes, no one who recorded."""
+        from .models import Outcome, PhaseTransition
+
+        return (
+            self.with_current_phase()
+            .select_related("lead_organisation")
+            .prefetch_related(
+                "partners",
+                Prefetch(
+                    "phase_transitions", queryset=PhaseTransition.objects.select_related("phase")
+                ),
+                Prefetch("outcomes", queryset=Outcome.objects.prefetch_related("organisations")),
+            )
+        )
+
 
 class FundingQuerySet(models.QuerySet):
     def paid(self) -> FundingQuerySet:
         """Money that came (or was granted): adopted, received or ended — not mere applications."""
-        return self.filter(status__in=["adopted", "received", "ended"])
+        from .models import FundingStatus
+
+        return self.filter(
+            status__in=[FundingStatus.ADOPTED, FundingStatus.RECEIVED, FundingStatus.ENDED]
+        )
+
+    def for_export(self) -> FundingQuerySet:
+        """The rows of the funding CSV: by project, fiscal year, funder (kana) and scheme."""
+        return self.select_related("project", "funder").order_by(
+            "project__name", "fiscal_year", "funder__name_kana", "scheme"
+        )
 
 
 class AgreementQuerySet(models.QuerySet):
@@ -97,17 +181,47 @@ class AgreementQuerySet(models.QuerySet):
     def expiring_within(self, days: int = 90, *, today: dt.date | None = None) -> AgreementQuerySet:
         """Signed agreements whose term ends between today and ``days`` days from today
         (inclusive both ends). Auto-renewing ones are included: renewal is a decision too."""
+        from .models import AgreementStatus
+
         today = today or timezone.localdate()
         return self.filter(
-            status="signed",
+            status=AgreementStatus.SIGNED,
             term_end__gte=today,
             term_end__lte=today + dt.timedelta(days=days),
         ).order_by("term_end")
 
+    def with_project_count(self) -> AgreementQuerySet:
+        """Annotate ``n_projects``, the projects the agreement relates to."""
+        return self.annotate(n_projects=Count("projects", distinct=True))
+
+
+def may_open_document(user, agreement) -> bool:
+    """Whether ``user`` may open the agreement's signed document (one query; none without a
+    document)."""
+    from .models import Agreement
+
+    return bool(agreement.document) and (
+        Agreement.objects.document_visible_to(user).filter(pk=agreement.pk).exists()
+    )
+
+
+def phases_with_use() -> models.QuerySet:
+    """The phases in display order, each with ``n_transitions`` (how many times a project
+    entered it)."""
+    from .models import Phase
+
+    return Phase.objects.annotate(n_transitions=Count("transitions"))
+
+
+def _funding_label(record: Any) -> str:
+    # A historical Funding row (django-simple-history builds the class: untyped).
+    from consortium.fiscal import fiscal_label
+
+    return f"{fiscal_label(record.fiscal_year)} {record.funder.name} {record.scheme}"
+
 
 def project_changes(project) -> list:
     """The project's 変更履歴 for staff: funding and outcomes (who changed what, when)."""
-    from consortium.fiscal import fiscal_label
     from consortium.history import recent_changes
 
     from .models import Funding, Outcome
@@ -115,9 +229,9 @@ def project_changes(project) -> list:
     return recent_changes(
         (
             Funding.history.filter(project_id=project.pk).select_related("funder"),
-            lambda r: f"{fiscal_label(r.fiscal_year)} {r.funder.name} {r.scheme}",
+            _funding_label,
         ),
-        (Outcome.history.filter(project_id=project.pk), lambda r: r.title),
+        (Outcome.history.filter(project_id=project.pk), attrgetter("title")),
     )
 
 
@@ -127,4 +241,4 @@ def agreement_changes(agreement) -> list:
 
     from .models import Agreement
 
-    return recent_changes((Agreement.history.filter(id=agreement.pk), lambda r: r.title))
+    return recent_changes((Agreement.history.filter(id=agreement.pk), attrgetter("title")))

@@ -6,6 +6,8 @@ an organisation is renamed (``organisation_changed``), its entries are found und
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.dispatch import receiver
 
 from members.signals import organisation_changed
@@ -14,6 +16,13 @@ from .catalogue.services.entries import entry_search_text_refresh
 
 
 @receiver(organisation_changed, dispatch_uid="projects.catalogue_search_text")
-def organisation_changed_in(sender, organisation_id=None, **kwargs) -> None:
-    if organisation_id:
-        entry_search_text_refresh(organisation_id=organisation_id)
+def organisation_changed_in(
+    sender: object,
+    organisation_id: int | None = None,
+    organisation_ids: Iterable[int] = (),
+    **kwargs: object,
+) -> None:
+    if organisation_id or organisation_ids:
+        entry_search_text_refresh(
+            organisation_id=organisation_id, organisation_ids=organisation_ids
+        )

@@ -7,19 +7,14 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
-import tablib
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.utils.translation import gettext
 
 from consortium.fiscal import fiscal_year_of
-from consortium.models import PendingUpload
-from consortium.tabular import TableError, read_table
-from consortium.uploads import pending_upload_claim
 from members.models import Organisation, StudyGroup
 
+from .importing import FundingImport, ImportProblem, funding_import, funding_import_upload
 from .models import (
     Agreement,
     Funding,
@@ -29,6 +24,9 @@ from .models import (
     Project,
 )
 from .signals import funding_changed, outcome_changed, project_changed
+
+# The funding import lives in ``projects.importing`` (a sheet of the import pipeline).
+__all__ = ["FundingImport", "ImportProblem", "funding_import", "funding_import_upload"]
 
 
 @transaction.atomic
@@ -155,112 +153,6 @@ def agreement_save(
     for number, title, text in articles:
         agreement.articles.create(number=number, title=title, text=text)
     return agreement
-
-
-@dataclass
-class ImportProblem:
-    row: int | None  # spreadsheet row (header = 1); None for the file as a whole
-    column: str  # the column's header as people see it, "" for the whole row
-    message: str
-
-
-@dataclass
-class FundingImport:
-    """What an import did (or, in a dry run, would do)."""
-
-    dry_run: bool
-    rows: list[dict] = field(default_factory=list)  # {"row", "action", "values"}
-    problems: list[ImportProblem] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    @property
-    def saved(self) -> bool:
-        return self.ok and not self.dry_run
-
-
-def funding_import(*, data: bytes, filename: str, dry_run: bool) -> FundingImport:
-    """Import funding records from a CSV or XLSX file, all or nothing.
-
-    Headers may be Japanese or English (see ``projects.resources.COLUMNS``). Rows go through
-    ``FundingResource`` one ``save()`` at a time, so history is kept; on any problem, or in a dry
-    run, the transaction is rolled back and nothing is saved. ``funding_changed`` is sent once with
-    every fiscal year touched, only when rows were really saved. Problems name the spreadsheet row
-    and the column.
-    """
-    from .resources import COLUMN_LABELS, COLUMNS, FundingResource
-
-    outcome = FundingImport(dry_run=dry_run)
-    try:
-        table = read_table(data, filename, COLUMNS)
-    except TableError as exc:
-        outcome.problems.append(ImportProblem(row=None, column="", message=str(exc)))
-        return outcome
-    if not table.rows:
-        outcome.problems.append(
-            ImportProblem(row=None, column="", message=gettext("データの行がありません。"))
-        )
-        return outcome
-    headers = [column.key for column in COLUMNS]
-    dataset = tablib.Dataset(headers=headers)
-    for row in table.rows:
-        dataset.append([row.values.get(key, "") for key in headers])
-    numbers = [row.number for row in table.rows]  # dataset row i (1-based) → spreadsheet row
-
-    result = FundingResource().import_data(
-        dataset, dry_run=dry_run, use_transactions=True, rollback_on_validation_errors=True
-    )
-    for index, errors in result.row_errors():
-        for error in errors:
-            outcome.problems.append(
-                ImportProblem(row=_row_number(numbers, index), column="", message=str(error.error))
-            )
-    for invalid in result.invalid_rows:
-        for name, messages in invalid.error_dict.items():
-            column = COLUMN_LABELS.get(name, "") if name != "__all__" else ""
-            for message in messages:
-                outcome.problems.append(
-                    ImportProblem(
-                        row=_row_number(numbers, invalid.number),
-                        column=column,
-                        message=str(message),
-                    )
-                )
-    outcome.problems.sort(key=lambda p: (p.row or 0, p.column))
-    for index, row_result in enumerate(result.rows, start=1):
-        outcome.rows.append(
-            {
-                "row": _row_number(numbers, index),
-                "action": row_result.import_type,
-                "values": dict(zip(headers, dataset[index - 1], strict=True)),
-            }
-        )
-    return outcome
-
-
-def funding_import_upload(*, upload: PendingUpload, data: bytes) -> FundingImport | None:
-    """Import a held funding file once: None when another request already imported it.
-
-    The upload is claimed in the import's transaction: of two confirms exactly one imports.
-    If the import finds problems after all, the claim is undone with it and the file kept.
-    """
-    from django.urls import reverse
-
-    with transaction.atomic():
-        if not pending_upload_claim(upload=upload, result_url=reverse("projects:project_list")):
-            return None
-        outcome = funding_import(data=data, filename=upload.name, dry_run=False)
-        if not outcome.saved:
-            transaction.set_rollback(True)
-    return outcome
-
-
-def _row_number(numbers: list[int], index: int | None) -> int | None:
-    if index is None or not 1 <= index <= len(numbers):
-        return None
-    return numbers[index - 1]
 
 
 def funding_export(*, fundings, language: str = "ja") -> bytes:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from django.contrib import messages
-from django.db.models import Count, OuterRef, Prefetch, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,13 +19,11 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
 from consortium.fiscal import current_fiscal_year
-from consortium.uploads import (
-    already_imported,
-    pending_upload_create,
-    pending_upload_discard,
-    pending_upload_get,
-    pending_upload_read,
-)
+from consortium.importing.store import already_imported
+from consortium.importing.store import discard as pending_upload_discard
+from consortium.importing.store import find as pending_upload_get
+from consortium.importing.store import hold as pending_upload_create
+from consortium.importing.store import read as pending_upload_read
 from members import roles
 from members.access import LoginRequiredMixin, SecretariatRequiredMixin
 from members.models import Organisation
@@ -45,31 +43,9 @@ from .forms import (
 )
 from .funding import funding_table
 from .models import Agreement, Funding, Outcome, Phase, PhaseTransition, Project
-from .querysets import agreement_changes, project_changes
+from .querysets import agreement_changes, may_open_document, phases_with_use, project_changes
 
 EXPIRY_DAYS = 90
-
-
-def _funding_total_subquery():
-    return Subquery(
-        Funding.objects.paid()
-        .filter(project_id=OuterRef("pk"))
-        .values("project_id")
-        .annotate(total=Sum("amount"))
-        .values("total")[:1]
-    )
-
-
-def _outcome_count_subquery():
-    return Coalesce(
-        Subquery(
-            Outcome.objects.filter(project_id=OuterRef("pk"))
-            .values("project_id")
-            .annotate(n=Count("pk"))
-            .values("n")[:1]
-        ),
-        0,
-    )
 
 
 class ProjectListView(LoginRequiredMixin, FilterView):
@@ -77,34 +53,8 @@ class ProjectListView(LoginRequiredMixin, FilterView):
     filterset_class = ProjectFilter
     paginate_by = 50
 
-    def get_queryset(self):
-        return (
-            Project.objects.visible_to(self.request.user)
-            .with_current_phase()
-            .annotate(
-                funding_total=_funding_total_subquery(), outcome_count=_outcome_count_subquery()
-            )
-            .select_related("lead_organisation")
-            .prefetch_related("study_groups__parent")
-            .order_by("name")
-        )
-
-
-def _project_detail_queryset(base):
-    return (
-        base.with_current_phase()
-        .select_related("lead_organisation", "call_application__call")
-        .prefetch_related(
-            "partners",
-            "study_groups__parent",
-            Prefetch(
-                "phase_transitions",
-                queryset=PhaseTransition.objects.select_related("phase", "recorded_by"),
-            ),
-            Prefetch("fundings", queryset=Funding.objects.select_related("funder")),
-            Prefetch("outcomes", queryset=Outcome.objects.prefetch_related("organisations")),
-        )
-    )
+    def get_queryset(self) -> QuerySet[Project]:
+        return Project.objects.visible_to(self.request.user).for_list()
 
 
 def _timeline(transitions: list[PhaseTransition]) -> list[dict]:
@@ -142,10 +92,10 @@ class ProjectDetailView(LoginRequiredMixin, DetailView):
     template_name = "projects/project_detail.html"
     context_object_name = "project"
 
-    def get_queryset(self):
-        return _project_detail_queryset(Project.objects.visible_to(self.request.user))
+    def get_queryset(self) -> QuerySet[Project]:
+        return Project.objects.visible_to(self.request.user).for_detail()
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         project = self.object
         transitions = list(project.phase_transitions.all())
@@ -170,7 +120,7 @@ class ProjectHistoryView(SecretariatRequiredMixin, TemplateView):
     def get_template_names(self):
         return ["includes/_history.html"] if self.request.htmx else [self.template_name]
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         project = get_object_or_404(Project.objects.only("pk", "name"), pk=kwargs["pk"])
         return super().get_context_data(project=project, changes=project_changes(project), **kwargs)
 
@@ -184,7 +134,7 @@ class PublicProjectListView(ListView):
     template_name = "projects/public_list.html"
     context_object_name = "projects"
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Project]:
         return Project.objects.public().with_current_phase().select_related("lead_organisation")
 
 
@@ -194,21 +144,10 @@ class PublicProjectDetailView(DetailView):
     template_name = "projects/public_detail.html"
     context_object_name = "project"
 
-    def get_queryset(self):
-        return (
-            Project.objects.public()
-            .with_current_phase()
-            .select_related("lead_organisation")
-            .prefetch_related(
-                "partners",
-                Prefetch(
-                    "phase_transitions", queryset=PhaseTransition.objects.select_related("phase")
-                ),
-                Prefetch("outcomes", queryset=Outcome.objects.prefetch_related("organisations")),
-            )
-        )
+    def get_queryset(self) -> QuerySet[Project]:
+        return Project.objects.public().for_public_detail()
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["timeline"] = _timeline(list(self.object.phase_transitions.all()))
         return context
@@ -269,7 +208,7 @@ class PhaseListView(SecretariatRequiredMixin, View):
     template_name = "projects/phase_list.html"
 
     def get(self, request, form=None):
-        phases = Phase.objects.annotate(n_transitions=Count("transitions"))
+        phases = phases_with_use()
         return render(request, self.template_name, {"phases": phases, "form": form or PhaseForm()})
 
     def post(self, request):
@@ -396,7 +335,7 @@ class FundingImportView(SecretariatRequiredMixin, View):
             pending_upload_discard(upload=held)
             messages.info(request, _("取込を取り消しました。ファイルは削除しました。"))
             return redirect("projects:funding_import")
-        result = services.funding_import_upload(upload=held, data=data)
+        result = services.funding_import_upload(upload=held, data=data, user=request.user)
         if result is None:
             held.refresh_from_db()
             return already_imported(request, held)
@@ -410,9 +349,7 @@ class FundingImportView(SecretariatRequiredMixin, View):
 
 class FundingExportView(SecretariatRequiredMixin, View):
     def get(self, request):
-        fundings = Funding.objects.select_related("project", "funder").order_by(
-            "project__name", "fiscal_year", "funder__name_kana", "scheme"
-        )
+        fundings = Funding.objects.for_export()
         language = (get_language() or "ja").split("-")[0]
         body = services.funding_export(fundings=fundings, language=language)
         response = HttpResponse(body, content_type="text/csv; charset=utf-8")
@@ -427,12 +364,12 @@ class FundingExportView(SecretariatRequiredMixin, View):
 class AgreementListView(LoginRequiredMixin, TemplateView):
     template_name = "projects/agreement_list.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         visible = Agreement.objects.visible_to(self.request.user).prefetch_related(
             "parties__organisation"
         )
-        context["agreements"] = visible.annotate(n_projects=Count("projects", distinct=True))
+        context["agreements"] = visible.with_project_count()
         context["expiring"] = visible.expiring_within(EXPIRY_DAYS)
         context["expiry_days"] = EXPIRY_DAYS
         return context
@@ -442,18 +379,14 @@ class AgreementDetailView(LoginRequiredMixin, DetailView):
     template_name = "projects/agreement_detail.html"
     context_object_name = "agreement"
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Agreement]:
         return Agreement.objects.visible_to(self.request.user).prefetch_related(
             "parties__organisation", "articles", "projects"
         )
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["can_open_document"] = bool(self.object.document) and (
-            Agreement.objects.document_visible_to(self.request.user)
-            .filter(pk=self.object.pk)
-            .exists()
-        )
+        context["can_open_document"] = may_open_document(self.request.user, self.object)
         if roles.is_secretariat(self.request.user):
             context["changes"] = agreement_changes(self.object)
         return context

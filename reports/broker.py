@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from celery import Celery
@@ -57,14 +57,18 @@ def queue_length(*, app: Celery | None = None, queue: str | None = None) -> int 
     ``queue_declare`` answers the sum of their ``LLEN`` (and creates no key; a passive declare
     would call an empty queue missing)."""
     if app is None:
-        from consortium.celery import app
+        from consortium.celery import app as default_app
+
+        app = default_app
     if app.conf.task_always_eager:
         return None
     name = queue or app.conf.task_default_queue
     try:
         with app.connection_for_read() as connection:
             connection.ensure_connection(max_retries=0, timeout=1)
-            return int(connection.default_channel.queue_declare(queue=name).message_count)
+            # A transport's Channel; the stubs' StdChannel has no queue_declare.
+            channel: Any = connection.default_channel
+            return int(channel.queue_declare(queue=name).message_count)
     except Exception:  # any transport error means "not known"; the page says so
         logger.info("queue length of %s unknown", name, exc_info=True)
         return None

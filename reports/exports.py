@@ -8,13 +8,14 @@ same functions serve the browser and ``manage.py export_annual_summary``.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Case, QuerySet, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from consortium.fiscal import era_fiscal_label
@@ -25,6 +26,7 @@ from members.models import Sector
 
 from . import copy_csv
 from .models import CallBucket, CallSummary, ExportLog, FundingSummary, ParticipationSummary
+from .rollup import SECTOR_COLUMNS, SECTORS
 from .writers import FORMULA_START, Cells, safe_text
 
 ALL_LABEL = {"ja": "全体", "en": "ALL"}
@@ -39,12 +41,7 @@ PARTICIPATION_COLUMNS = [
     Column("public_participants", "一般参加者"),
     Column("unique_people", "参加者実数"),
     Column("organisations", "参加団体数"),
-    Column("local_companies", "市内企業"),
-    Column("outside_companies", "市外企業"),
-    Column("universities", "大学・研究機関"),
-    Column("government", "行政"),
-    Column("financial", "金融機関"),
-    Column("associations", "団体"),
+    *(Column(sector.name, sector.ja) for sector in SECTORS),
     Column("new_members", "新規加入団体"),
 ]
 
@@ -166,6 +163,11 @@ def _title(kind: str) -> str:
     return str(ExportLog.Kind(kind).label)
 
 
+def _filename(kind: str, fiscal_year: int | None) -> str:
+    """``<stem>-<fiscal year>``, ``<stem>-all`` for every year (``ANNUAL_EXPORTS``)."""
+    return f"{ANNUAL_EXPORTS[kind].stem}-{_suffix(fiscal_year)}"
+
+
 def _local_label(language: str) -> dict[bool, str]:
     """市内 as a word, not a flag: 市内/市外 (local/outside in English headers)."""
     if language == "ja":
@@ -209,7 +211,8 @@ def participation_export(*, fiscal_year: int | None = None, language: str = "ja"
             if group is None:
                 name, parent = ALL_LABEL["ja" if language == "ja" else "en"], ""
             else:
-                name, parent = group.name, group.parent.name if group.parent_id else ""
+                top = group.parent
+                name, parent = group.name, top.name if top is not None else ""
             yield [
                 row.fiscal_year,
                 era_fiscal_label(row.fiscal_year),
@@ -220,12 +223,7 @@ def participation_export(*, fiscal_year: int | None = None, language: str = "ja"
                 row.public_participants,
                 row.unique_people,
                 row.organisations,
-                row.local_companies,
-                row.outside_companies,
-                row.universities,
-                row.government,
-                row.financial,
-                row.associations,
+                *(getattr(row, name) for name in SECTOR_COLUMNS),
                 row.new_members,
             ]
 
@@ -235,11 +233,11 @@ def participation_export(*, fiscal_year: int | None = None, language: str = "ja"
             fiscal_year, ALL_LABEL["ja" if language == "ja" else "en"]
         )
     return Export(
-        kind="participation",
+        kind=ExportLog.Kind.PARTICIPATION,
         header=_headers(PARTICIPATION_COLUMNS, language),
         rows=rows(),
-        filename=f"participation-{_suffix(fiscal_year)}",
-        title=_title("participation"),
+        filename=_filename(ExportLog.Kind.PARTICIPATION, fiscal_year),
+        title=_title(ExportLog.Kind.PARTICIPATION),
         copy_sql=copy_sql,
     )
 
@@ -305,11 +303,11 @@ def funding_export(*, fiscal_year: int | None = None, language: str = "ja") -> E
             ]
 
     return Export(
-        kind="funding",
+        kind=ExportLog.Kind.FUNDING,
         header=_headers(FUNDING_COLUMNS, language),
         rows=rows(),
-        filename=f"funding-{_suffix(fiscal_year)}",
-        title=_title("funding"),
+        filename=_filename(ExportLog.Kind.FUNDING, fiscal_year),
+        title=_title(ExportLog.Kind.FUNDING),
     )
 
 
@@ -348,11 +346,11 @@ def calls_export(*, fiscal_year: int | None = None, language: str = "ja") -> Exp
             ]
 
     return Export(
-        kind="calls",
+        kind=ExportLog.Kind.CALLS,
         header=_headers(CALLS_COLUMNS, language),
         rows=rows(),
-        filename=f"calls-{_suffix(fiscal_year)}",
-        title=_title("calls"),
+        filename=_filename(ExportLog.Kind.CALLS, fiscal_year),
+        title=_title(ExportLog.Kind.CALLS),
     )
 
 
@@ -377,10 +375,10 @@ def indicators_export(*, fiscal_year: int | None = None, language: str = "ja") -
         ]
         title = str(_("実績指標"))
     return Export(
-        kind="indicators",
+        kind=ExportLog.Kind.INDICATORS,
         header=header,
         rows=iter(rows),
-        filename=f"indicators-{_suffix(fiscal_year)}",
+        filename=_filename(ExportLog.Kind.INDICATORS, fiscal_year),
         title=title,
     )
 
@@ -470,12 +468,12 @@ def attendance_export(*, fiscal_year: int, language: str = "ja") -> Export:
     if copy_csv.available():
         copy_sql = attendance_copy_sql(fiscal_year, kinds, sectors, locality, statuses)
     return Export(
-        kind="attendance",
+        kind=ExportLog.Kind.ATTENDANCE,
         header=_headers(ATTENDANCE_COLUMNS, language),
         rows=rows(),
-        filename=f"attendance-{fiscal_year}",
+        filename=_filename(ExportLog.Kind.ATTENDANCE, fiscal_year),
         personal_data=True,
-        title=_title("attendance"),
+        title=_title(ExportLog.Kind.ATTENDANCE),
         csv_rows=csv_rows(),
         copy_sql=copy_sql,
     )
@@ -618,3 +616,49 @@ def open_data_export(layout: str | None = None) -> Export:
         title=_("イベント一覧"),
         escape_formulas=False,
     )
+
+
+# --- the annual summary's downloads --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AnnualExport:
+    """One download of the annual summary. The exports page offers them in this order, the
+    download view builds them and ``manage.py export_annual_summary`` writes those that are
+    ``command`` ones."""
+
+    kind: ExportLog.Kind
+    build: Callable[..., Export]  # build(fiscal_year=…, language=…)
+    stem: str  # the file name: ``<stem>-<fiscal year>``, ``<stem>-all`` for every year
+    per_year: bool = False  # one fiscal year at a time (the attendance detail)
+    stream: bool = False  # streamed to the browser as it is read (the attendance detail)
+    command: bool = True  # written by ``manage.py export_annual_summary`` too
+
+    @property
+    def label(self) -> str | Promise:
+        return self.kind.label
+
+
+ANNUAL_EXPORTS: dict[str, AnnualExport] = {
+    export.kind.value: export
+    for export in (
+        AnnualExport(ExportLog.Kind.PARTICIPATION, participation_export, "participation"),
+        AnnualExport(ExportLog.Kind.FUNDING, funding_export, "funding"),
+        AnnualExport(ExportLog.Kind.CALLS, calls_export, "calls"),
+        AnnualExport(ExportLog.Kind.INDICATORS, indicators_export, "indicators"),
+        AnnualExport(
+            ExportLog.Kind.ATTENDANCE,
+            attendance_export,
+            "attendance",
+            per_year=True,
+            stream=True,
+            command=False,
+        ),
+    )
+}
+COMMAND_EXPORTS = [kind for kind, export in ANNUAL_EXPORTS.items() if export.command]
+
+
+def annual_export(kind: str, *, fiscal_year: int | None, language: str = "ja") -> Export:
+    """The annual-summary export ``kind`` (a key of ``ANNUAL_EXPORTS``, else KeyError)."""
+    return ANNUAL_EXPORTS[kind].build(fiscal_year=fiscal_year, language=language)

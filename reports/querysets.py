@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 from django.db.models import Count, Max, Sum
@@ -29,15 +30,10 @@ from .models import (
     ParticipationSummary,
     RollupState,
 )
+from .rollup import SECTOR_COLUMNS, SECTORS
 
-SECTOR_FIELDS = (
-    ("local_companies", "市内企業"),
-    ("outside_companies", "市外企業"),
-    ("universities", "大学・研究機関"),
-    ("government", "行政"),
-    ("financial", "金融機関"),
-    ("associations", "団体"),
-)
+if TYPE_CHECKING:
+    from .indicators import Indicator
 
 
 @dataclass
@@ -88,11 +84,19 @@ class Dashboard:
         """The charts' year labels on two short lines, 2026 / R8 (the axis is titled 年度)."""
         return [[str(fy), era_fiscal_short(fy)] for fy in self.years]
 
+    def sector_labels(self) -> list[str]:
+        """The sector columns' headers in the language of the request (``rollup.SECTORS``)."""
+        return [_(column.ja) for column in SECTORS]
+
+    def sector_rows(self) -> list[tuple[ParticipationSummary, list[int]]]:
+        """Each year's participation row with its sector columns' counts, in column order."""
+        return [(r, [getattr(r, name) for name in SECTOR_COLUMNS]) for r in self.participation]
+
     def chart_data(self) -> dict:
         """Plain data for static/js/reports.js (passed with json_script)."""
         sectors = [
-            {"label": _(label), "values": [getattr(r, name) for r in self.participation]}
-            for name, label in SECTOR_FIELDS
+            {"label": label, "values": [getattr(r, name) for r in self.participation]}
+            for name, label in zip(SECTOR_COLUMNS, self.sector_labels(), strict=True)
         ]
         return {
             "labels": self.axis_labels(),
@@ -155,7 +159,7 @@ def dashboard(
     amounts: dict[str, list[int]] = defaultdict(lambda: [0] * len(years))
     for s in sums:
         amounts[s["kind"]][index[s["fiscal_year"]]] += s["total"] or 0
-    funding_by_kind = [
+    funding_by_kind: list[dict[str, Any]] = [
         {"kind": kind, "label": str(label), "amounts": amounts[kind]}
         for kind, label in FundingKind.choices
         if kind in amounts
@@ -242,7 +246,7 @@ def dashboard_version() -> tuple[str, object]:
 
 def _family_order(group: StudyGroup) -> tuple:
     """Each top-level group followed by its subcommittees."""
-    top = group.parent if group.parent_id else group
+    top = group.parent or group
     return (top.order, top.name, group.parent_id is not None, group.order, group.name)
 
 
@@ -283,7 +287,7 @@ def rollup_status() -> dict:
 
 @dataclass
 class IndicatorRow:
-    indicator: object  # reports.indicators.Indicator
+    indicator: Indicator
     values: list[int]
     first_of_group: bool = False
     group_size: int = 0
@@ -332,13 +336,13 @@ def indicator_table(*, fiscal_year: int | None = None) -> IndicatorTable:
     else:
         years = list(range(min(found), max(found) + 1)) if found else []
 
-    def value(indicator, fy: int) -> int:
+    def value(indicator: Indicator, fy: int) -> int:
         if indicator.source == "participation":
-            row = participation.get(fy)
-            return getattr(row, indicator.key) if row else 0
+            summary = participation.get(fy)
+            return getattr(summary, indicator.key) if summary else 0
         if indicator.source == "calls":
-            row = calls.get(fy)
-            return getattr(row, indicator.key) if row else 0
+            year_row = calls.get(fy)
+            return getattr(year_row, indicator.key) if year_row else 0
         return stored.get((fy, indicator.key), 0)
 
     rows = [IndicatorRow(i, [value(i, fy) for fy in years]) for i in INDICATORS]

@@ -4,6 +4,8 @@ data exported by a lower app (the admin's roster) is written to the export log."
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.dispatch import receiver
 
 from events.models import Attendance, Meeting
@@ -27,6 +29,7 @@ from projects.signals import (
 )
 
 from .services import (
+    ExportedFile,
     export_log_record,
     known_fiscal_years,
     rollup_enqueue_on_commit,
@@ -97,21 +100,25 @@ def _meeting_years(meetings) -> set[int]:
 
 
 @receiver(organisation_changed, dispatch_uid="reports.organisation_changed")
-def organisation_changed_in(sender, organisation_id, **kwargs) -> None:
-    """区分 or 市内 decide the sector columns of every year the organisation attended in, the
-    new-member count of the years it joined groups in, and the sector rows of 公募 in the years
-    it applied in."""
-    attended = Attendance.objects.filter(organisation_id=organisation_id)
+def organisation_changed_in(
+    sender: object,
+    organisation_id: int | None = None,
+    organisation_ids: Iterable[int] = (),
+    **kwargs: object,
+) -> None:
+    """区分 or 市内 decide the sector columns of every year the organisations attended in, the
+    new-member count of the years they joined groups in, and the sector rows of 公募 in the
+    years they applied in. (One organisation, or a roster import's many at once.)"""
+    ids = {*organisation_ids, *([organisation_id] if organisation_id else [])}
+    attended = Attendance.objects.filter(organisation_id__in=ids)
     years = set(attended.order_by().values_list("meeting__fiscal_year", flat=True).distinct())
     years |= set(
-        Application.objects.filter(organisation_id=organisation_id)
+        Application.objects.filter(organisation_id__in=ids)
         .order_by()
         .values_list("call__fiscal_year", flat=True)
         .distinct()
     )
-    years |= _and_later(
-        membership_fiscal_years(Membership.objects.filter(organisation_id=organisation_id))
-    )
+    years |= _and_later(membership_fiscal_years(Membership.objects.filter(organisation_id__in=ids)))
     rollup_enqueue_on_commit(fiscal_years=years, attendees_stale=True)
 
 
@@ -134,17 +141,17 @@ def person_changed_in(sender, person_id, **kwargs) -> None:
 
 
 @receiver(personal_data_exported, dispatch_uid="reports.personal_data_exported")
-def personal_data_exported_in(
-    sender, user, kind: str, filename: str, file_format: str, rows: int, via: str, **kwargs
-) -> None:
+def personal_data_exported_in(sender, user, via: str, **file) -> None:
+    """``file``: the signal's ``kind``, ``filename``, ``file_format`` and ``rows``."""
     # The lower apps cannot import the export log; they announce the export, reports records it.
     export_log_record(
         user=user,
-        kind=kind,
-        fiscal_year=None,
-        filename=filename,
-        file_format=file_format,
-        personal_data=True,
+        exported=ExportedFile(
+            kind=file["kind"],
+            filename=file["filename"],
+            file_format=file["file_format"],
+            personal_data=True,
+            rows=file["rows"],
+        ),
         via=via,
-        rows=rows,
     )

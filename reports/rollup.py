@@ -29,8 +29,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import Count, F, Min, Q, Sum
+from django.utils.translation import gettext_noop
 
 from consortium.fiscal import fiscal_year_end, fiscal_year_start
 from events.models import Attendance, AttendanceStatus, Meeting, MeetingStatus, PublicRegistration
@@ -40,15 +42,38 @@ from projects.models import Application, Call, Funding
 ATTENDED = Q(status=AttendanceStatus.ATTENDED)
 HELD = MeetingStatus.HELD  # the only meetings the figures count
 
-# The sector columns, in the order of the summary table.
-SECTOR_COLUMNS = (
-    "local_companies",
-    "outside_companies",
-    "universities",
-    "government",
-    "financial",
-    "associations",
+
+@dataclass(frozen=True)
+class SectorColumn:
+    """A sector column of the participation summary: the ``ParticipationSummary`` field, its
+    Japanese header (also the msgid of its label on the dashboard) and the organisations it
+    counts (``members.models.Sector``; companies split by ``is_local``)."""
+
+    name: str
+    ja: str
+    sector: Sector
+    is_local: bool | None = None  # None: whether 市内 or not does not matter
+
+
+# The one definition of the sector columns, in the order of the summary table (exports and the
+# dashboard follow it). A sector without a column here (その他) counts in 参加団体数 only.
+SECTORS = (
+    SectorColumn("local_companies", gettext_noop("市内企業"), Sector.COMPANY, is_local=True),
+    SectorColumn("outside_companies", gettext_noop("市外企業"), Sector.COMPANY, is_local=False),
+    SectorColumn("universities", gettext_noop("大学・研究機関"), Sector.UNIVERSITY),
+    SectorColumn("government", gettext_noop("行政"), Sector.GOVERNMENT),
+    SectorColumn("financial", gettext_noop("金融機関"), Sector.FINANCIAL),
+    SectorColumn("associations", gettext_noop("団体"), Sector.ASSOCIATION),
 )
+SECTOR_COLUMNS = tuple(column.name for column in SECTORS)
+# (sector, is_local) → column, every combination spelled out: one lookup per organisation.
+_COLUMN_OF: dict[tuple[str, bool], str] = {
+    (column.sector, is_local): column.name
+    for column in SECTORS
+    for is_local in (True, False)
+    if column.is_local in (None, is_local)
+}
+
 COUNT_FIELDS = (
     "meetings",
     "attendance_total",
@@ -60,13 +85,6 @@ COUNT_FIELDS = (
     *SECTOR_COLUMNS,
     "new_members",
 )
-
-SECTOR_BY_VALUE = {
-    Sector.UNIVERSITY: "universities",
-    Sector.GOVERNMENT: "government",
-    Sector.FINANCIAL: "financial",
-    Sector.ASSOCIATION: "associations",
-}
 
 
 def compute_funding(fiscal_year: int) -> list[dict]:
@@ -101,7 +119,7 @@ def compute_calls(fiscal_year: int) -> dict[str, dict[str, int]]:
     applications = (
         Application.objects.submitted()
         .filter(call__fiscal_year=fiscal_year)
-        .exclude(call__status="draft")
+        .exclude(call__status=Call.Status.DRAFT)
         .values("organisation__sector", "organisation__is_local")
         .annotate(n=Count("pk"), adopted=Count("pk", filter=adopted))
         .values_list("organisation__sector", "organisation__is_local", "n", "adopted")
@@ -148,7 +166,7 @@ def compute_calls(fiscal_year: int) -> dict[str, dict[str, int]]:
     return rows
 
 
-def _keys(group_id: int | None, parents: dict[int, int | None]) -> list[object]:
+def _keys(group_id: int | None, parents: dict[int, int | None]) -> list[int | None]:
     """The rows a record of ``group_id`` counts in: its top-level group, itself if it is a
     subcommittee, and the whole consortium (``None``)."""
     if group_id is None:
@@ -188,6 +206,27 @@ def family(group_id: int | None) -> dict[int | None, int | None]:
     return {top: None, **{pk: parent for pk, parent in rows.items() if pk != top}}
 
 
+_Key = int | None  # a study group's row, or the whole consortium's (None)
+_Family = dict[int | None, int | None]  # {study group: its parent}, as ``family`` returns
+# Per study group: the attendance counts by status column, the people and the organisations
+# that attended.
+_GroupAttendance = tuple[dict[str, int], set[int], set[int]]
+
+_STATUS_FIELD = {
+    AttendanceStatus.ATTENDED: "attendance_total",
+    AttendanceStatus.ABSENT: "absent",
+    AttendanceStatus.EXCUSED: "excused",
+}
+
+
+class _Rows(dict[_Key, dict[str, int]]):
+    """The rows being counted: a row missing so far starts at zero in every column."""
+
+    def __missing__(self, key: _Key) -> dict[str, int]:
+        counts = self[key] = dict.fromkeys(COUNT_FIELDS, 0)
+        return counts
+
+
 def compute_participation(
     fiscal_year: int, *, groups: dict[int | None, int | None] | None = None
 ) -> dict[int | None, dict[str, int]]:
@@ -206,17 +245,22 @@ def compute_participation(
         parents = dict(StudyGroup.objects.order_by().values_list("pk", "parent_id"))
     else:
         parents = {pk: parent for pk, parent in groups.items() if pk is not None}
-    rows: dict[object, dict[str, int]] = {}
+    rows = _Rows()
+    _count_meetings(rows, fiscal_year, groups, parents)
+    _count_public_participants(rows, fiscal_year, groups, parents)
+    by_group = _attendance_by_group(fiscal_year, groups)
+    _fold_attendance(rows, by_group, parents, _sector_columns_of(by_group, groups))
+    _count_new_members(rows, fiscal_year, groups, parents)
+    return dict(rows)
 
-    def row(key: object) -> dict[str, int]:
-        if key not in rows:
-            rows[key] = dict.fromkeys(COUNT_FIELDS, 0)
-        return rows[key]
 
-    start, end = fiscal_year_start(fiscal_year), fiscal_year_end(fiscal_year)
-    attendances = Attendance.objects.filter(
-        _in_groups(groups, "meeting__"), meeting__fiscal_year=fiscal_year, meeting__status=HELD
-    ).order_by()
+def _count_meetings(
+    rows: _Rows,
+    fiscal_year: int,
+    groups: Iterable[int | None] | None,
+    parents: dict[int, int | None],
+) -> None:
+    """開催回数, and the meetings' unnamed headcount in のべ参加者数."""
     for group_id, meetings, unnamed in (
         Meeting.objects.filter(_in_groups(groups), fiscal_year=fiscal_year, status=HELD)
         .values("study_group_id")
@@ -225,8 +269,17 @@ def compute_participation(
         .order_by()
     ):
         for key in _keys(group_id, parents):
-            row(key)["meetings"] += meetings
-            row(key)["attendance_total"] += unnamed or 0
+            rows[key]["meetings"] += meetings
+            rows[key]["attendance_total"] += unnamed or 0
+
+
+def _count_public_participants(
+    rows: _Rows,
+    fiscal_year: int,
+    groups: Iterable[int | None] | None,
+    parents: dict[int, int | None],
+) -> None:
+    """一般参加者: the seats of citizens' registrations checked in (part of のべ参加者数)."""
     for group_id, seats in (
         PublicRegistration.objects.filter(
             _in_groups(groups, "meeting__"),
@@ -241,16 +294,19 @@ def compute_participation(
         .order_by()
     ):
         for key in _keys(group_id, parents):
-            row(key)["public_participants"] += seats or 0
-            row(key)["attendance_total"] += seats or 0
-    status_field = {
-        AttendanceStatus.ATTENDED: "attendance_total",
-        AttendanceStatus.ABSENT: "absent",
-        AttendanceStatus.EXCUSED: "excused",
-    }
-    # One pass over the year's attendance, grouped per (group, person, organisation, status);
-    # collected per study group first, then folded into the rows with C-speed set unions.
-    by_group: dict[int | None, tuple[dict[str, int], set[int], set[int]]] = {}
+            rows[key]["public_participants"] += seats or 0
+            rows[key]["attendance_total"] += seats or 0
+
+
+def _attendance_by_group(
+    fiscal_year: int, groups: _Family | None
+) -> dict[int | None, _GroupAttendance]:
+    """One pass over the year's attendance, grouped per (group, person, organisation, status),
+    collected per study group (folded into the rows afterwards with C-speed set unions)."""
+    attendances = Attendance.objects.filter(
+        _in_groups(groups, "meeting__"), meeting__fiscal_year=fiscal_year, meeting__status=HELD
+    ).order_by()
+    by_group: dict[int | None, _GroupAttendance] = {}
     for group_id, person_id, org_id, status, n in (
         attendances.values("meeting__study_group_id", "person_id", "organisation_id", "status")
         .annotate(n=Count("*"))  # COUNT(*): answered from the covering index alone
@@ -258,46 +314,71 @@ def compute_participation(
     ):
         entry = by_group.get(group_id)
         if entry is None:
-            entry = by_group[group_id] = (dict.fromkeys(status_field.values(), 0), set(), set())
-        entry[0][status_field[status]] += n
+            entry = by_group[group_id] = (dict.fromkeys(_STATUS_FIELD.values(), 0), set(), set())
+        entry[0][_STATUS_FIELD[status]] += n
         if status == AttendanceStatus.ATTENDED:
             entry[1].add(person_id)
             entry[2].add(org_id)
-    # Sectors apart: grouping by text columns makes the database sort instead of hash.
-    organisations_read = Organisation.objects.order_by()
-    if groups is not None:  # a family: only the organisations that attended its meetings
-        organisations_read = organisations_read.filter(
+    return by_group
+
+
+def _sector_columns_of(
+    by_group: dict[int | None, _GroupAttendance], groups: _Family | None
+) -> dict[int, str | None]:
+    """{organisation: its sector column}: every organisation, or (for a family) only those that
+    attended its meetings. Read apart: grouping by text columns makes the database sort instead
+    of hash."""
+    organisations = Organisation.objects.order_by()
+    if groups is not None:
+        organisations = organisations.filter(
             pk__in=set().union(*(orgs for _counts, _persons, orgs in by_group.values()))
         )
-    organisations_read = organisations_read.values_list("pk", "sector", "is_local")
-    sector_of = {
+    read = organisations.values_list("pk", "sector", "is_local")
+    return {
         pk: sector_column(sector, is_local)
-        for pk, sector, is_local in (
-            organisations_read if groups is not None else organisations_read.iterator(5000)
-        )
+        for pk, sector, is_local in (read if groups is not None else read.iterator(5000))
     }
-    people: dict[object, set[int]] = {}
-    organisations: dict[object, set[int]] = {}
+
+
+def _fold_attendance(
+    rows: _Rows,
+    by_group: dict[int | None, _GroupAttendance],
+    parents: dict[int, int | None],
+    sector_of: dict[int, str | None],
+) -> None:
+    """Each study group's attendance into the rows it counts in: the sums added, the distinct
+    people (参加者実数) and organisations (参加団体数, by sector column) united."""
+    people: dict[_Key, set[int]] = {}
+    organisations: dict[_Key, set[int]] = {}
     for group_id, (counts, persons, orgs) in by_group.items():
         for key in _keys(group_id, parents):
-            target = row(key)
+            target = rows[key]
             for name, n in counts.items():
                 target[name] += n
             people.setdefault(key, set()).update(persons)
             organisations.setdefault(key, set()).update(orgs)
     for key, persons in people.items():
-        row(key)["unique_people"] = len(persons)
+        rows[key]["unique_people"] = len(persons)
     for key, orgs in organisations.items():
-        counts = row(key)
-        counts["organisations"] = len(orgs)
+        target = rows[key]
+        target["organisations"] = len(orgs)
         for org_id in orgs:
             column = sector_of[org_id]
             if column:
-                counts[column] += 1
-    # 新規加入団体: an organisation is new in the year it first joined what the row covers, so
-    # over the years each organisation counts once per row (a later join of another group, or
-    # a re-join, is not new to the consortium). One read: the first join per group × org.
-    first_joined: dict[object, dict[int, dt.date]] = {}
+                target[column] += 1
+
+
+def _count_new_members(
+    rows: _Rows,
+    fiscal_year: int,
+    groups: Iterable[int | None] | None,
+    parents: dict[int, int | None],
+) -> None:
+    """新規加入団体: an organisation is new in the year it first joined what the row covers, so
+    over the years each organisation counts once per row (a later join of another group, or a
+    re-join, is not new to the consortium). One read: the first join per group × org."""
+    start, end = fiscal_year_start(fiscal_year), fiscal_year_end(fiscal_year)
+    first_joined: dict[_Key, dict[int, dt.date]] = {}
     for group_id, org_id, joined_on in (
         Membership.objects.filter(_in_groups(groups), joined_on__lte=end)
         .values("study_group_id", "organisation_id")
@@ -312,8 +393,7 @@ def compute_participation(
     for key, orgs in first_joined.items():
         new = sum(joined_on >= start for joined_on in orgs.values())
         if new:
-            row(key)["new_members"] = new
-    return rows
+            rows[key]["new_members"] = new
 
 
 def consortium_new_members(fiscal_year: int) -> int:
@@ -330,6 +410,4 @@ def consortium_new_members(fiscal_year: int) -> int:
 
 def sector_column(sector: str, is_local: bool) -> str | None:
     """The summary column an attending organisation counts in (None: no sector column)."""
-    if sector == Sector.COMPANY:
-        return "local_companies" if is_local else "outside_companies"
-    return SECTOR_BY_VALUE.get(sector)
+    return _COLUMN_OF.get((sector, bool(is_local)))

@@ -5,8 +5,9 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import NoReturn
+from typing import NoReturn, TypeGuard
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -149,7 +150,7 @@ def _attendees_insert(fiscal_year: int, person_ids: list[int] | None) -> None:
     attendance = Attendance._meta.db_table
     meeting = Meeting._meta.db_table
     q = connection.ops.quote_name
-    params: list[object] = [
+    params: list[int | str] = [
         fiscal_year,
         fiscal_year,
         MeetingStatus.HELD,
@@ -253,6 +254,40 @@ def _top_level_sums(fiscal_year: int) -> dict[str, int]:
     return {name: sums[name] or 0 for name in SUM_FIELDS}
 
 
+def _incremental_possible(state: RollupState | None) -> TypeGuard[RollupState]:
+    """Whether a recount of one meeting can bring the year up to date: not when the year was
+    never rolled up, or its last full roll-up failed or died (a recount of some people would not
+    make up for what that run missed)."""
+    return (
+        state is not None
+        and state.last_rolled_at is not None
+        and state.state not in (RollupState.State.FAILED, RollupState.State.RUNNING)
+    )
+
+
+def _consortium_counts_changed(
+    fiscal_year: int,
+    *,
+    old: dict[int | None, dict],
+    change: dict[str, int],
+    rows: dict[int | None, dict[str, int]],
+    top: int | None,
+) -> dict[str, int]:
+    """The consortium row after one meeting's recount: its ``old`` stored values, the distinct
+    counts moved by ``change`` (``_attendees_refresh``) and the sums moved by what the
+    recounted family's rows (``rows``, top-level group ``top``) changed by."""
+    total = {name: old[None][name] + change.get(name, 0) for name in COUNT_FIELDS}
+    zero = dict.fromkeys(COUNT_FIELDS, 0)
+    if top is None:  # the meetings without a group were just recounted on their own
+        stored = _top_level_sums(fiscal_year)
+        for name in SUM_FIELDS:
+            total[name] = stored[name] + rows.get(None, zero)[name]
+    else:  # the family's top-level row changed by this much
+        for name in SUM_FIELDS:
+            total[name] += rows.get(top, zero)[name] - old.get(top, zero)[name]
+    return total
+
+
 def rollup_meeting_compute(
     *, fiscal_year: int, meeting_id: int, person_ids: Iterable[int], meeting_itself: bool = False
 ) -> RollupState:
@@ -281,13 +316,7 @@ def rollup_meeting_compute(
         # The row lock first: a full roll-up of the year waits for us, or we for it.
         locked = RollupState.objects.filter(fiscal_year=fiscal_year).update(started_at=now)
         state = RollupState.objects.get(fiscal_year=fiscal_year) if locked else None
-        # The whole year when it was never rolled up, or its last full roll-up failed or died
-        # (a recount of some people would not make up for what that run missed).
-        if (
-            state is None
-            or state.last_rolled_at is None
-            or state.state in (RollupState.State.FAILED, RollupState.State.RUNNING)
-        ):
+        if not _incremental_possible(state):
             return rollup_fiscal_year_compute(fiscal_year=fiscal_year)
         groups = family(meeting[1])
         top = next(iter(groups))  # None: the meeting has no study group
@@ -316,15 +345,9 @@ def rollup_meeting_compute(
         if change is None:
             total = _consortium_counts(fiscal_year)
         else:
-            total = {name: old[None][name] + change.get(name, 0) for name in COUNT_FIELDS}
-            zero = dict.fromkeys(COUNT_FIELDS, 0)
-            if top is None:  # the meetings without a group were just recounted on their own
-                stored = _top_level_sums(fiscal_year)
-                for name in SUM_FIELDS:
-                    total[name] = stored[name] + rows.get(None, zero)[name]
-            else:  # the family's top-level row changed by this much
-                for name in SUM_FIELDS:
-                    total[name] += rows.get(top, zero)[name] - old.get(top, zero)[name]
+            total = _consortium_counts_changed(
+                fiscal_year, old=old, change=change, rows=rows, top=top
+            )
         if None in old:
             summaries.filter(study_group=None).update(**total, computed_at=now)
         else:
@@ -654,25 +677,27 @@ def rollup_meeting_enqueue(
     return result.id
 
 
-def export_log_record(
-    *,
-    user,
-    kind: str,
-    fiscal_year: int | None,
-    filename: str,
-    file_format: str,
-    personal_data: bool,
-    via: str = "web",
-    rows: int | None = None,
-) -> ExportLog:
+@dataclass(frozen=True)
+class ExportedFile:
+    """A file that left Kyoso, as the export log records it."""
+
+    kind: str  # ``ExportLog.Kind``
+    filename: str
+    file_format: str
+    personal_data: bool
+    fiscal_year: int | None = None
+    rows: int | None = None  # None: not counted
+
+
+def export_log_record(*, user, exported: ExportedFile, via: str = "web") -> ExportLog:
     """Remember who took which file (exports of personal data must be traceable)."""
     return ExportLog.objects.create(
         user=user if user is not None and user.is_authenticated else None,
-        kind=kind,
-        fiscal_year=fiscal_year,
-        filename=filename,
-        file_format=file_format,
-        personal_data=personal_data,
+        kind=exported.kind,
+        fiscal_year=exported.fiscal_year,
+        filename=exported.filename,
+        file_format=exported.file_format,
+        personal_data=exported.personal_data,
         via=via,
-        rows=rows,
+        rows=exported.rows,
     )

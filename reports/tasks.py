@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import socket
+from typing import TypedDict
 
 from celery import Task, shared_task
 from celery.signals import after_task_publish
@@ -30,7 +31,20 @@ logger = logging.getLogger(__name__)
 
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 
-RELIABLE = {
+
+class _Reliable(TypedDict):
+    """The options of every roll-up task, typed so that ``shared_task(**RELIABLE)`` checks."""
+
+    acks_late: bool
+    reject_on_worker_lost: bool
+    autoretry_for: tuple[type[BaseException], ...]
+    retry_backoff: int
+    retry_backoff_max: int
+    retry_jitter: bool
+    max_retries: int
+
+
+RELIABLE: _Reliable = {
     "acks_late": True,
     "reject_on_worker_lost": True,
     "autoretry_for": DATABASE_ERRORS,

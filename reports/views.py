@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
@@ -34,7 +38,7 @@ class DashboardView(SecretariatRequiredMixin, TemplateView):
     body_template = "reports/_dashboard_body.html"
     cache_seconds = 300
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         form = DashboardFilterForm(self.request.GET or None)
         filters = form.cleaned_data if form.is_valid() else {}
         version, as_of = querysets.dashboard_version()
@@ -88,12 +92,12 @@ class DashboardView(SecretariatRequiredMixin, TemplateView):
 class StatusView(AdministratorRequiredMixin, TemplateView):
     template_name = "reports/status.html"
 
-    def get_template_names(self):
+    def get_template_names(self):  # (request.htmx: set by django-htmx, untyped here)
         if self.request.htmx:
             return ["reports/_status_panel.html"]
         return [self.template_name]
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         status = querysets.rollup_status()
         broker_ok = broker_available()
         return super().get_context_data(
@@ -108,7 +112,7 @@ class StatusView(AdministratorRequiredMixin, TemplateView):
 
 
 class RecomputeView(AdministratorRequiredMixin, View):
-    def post(self, request):
+    def post(self, request: HttpRequest) -> HttpResponse:
         try:
             services.rollup_enqueue_all()
         except services.RollupEnqueueError as exc:
@@ -118,20 +122,10 @@ class RecomputeView(AdministratorRequiredMixin, View):
         return redirect("reports:status")
 
 
-# The annual summary's downloads, in the order of the exports page.
-DOWNLOADS = (
-    ExportLog.Kind.PARTICIPATION,
-    ExportLog.Kind.FUNDING,
-    ExportLog.Kind.CALLS,
-    ExportLog.Kind.INDICATORS,
-    ExportLog.Kind.ATTENDANCE,
-)
-
-
 class ExportsView(AdministratorRequiredMixin, TemplateView):
     template_name = "reports/exports.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         this_year = current_fiscal_year()
         return super().get_context_data(
             fiscal_years=fiscal_year_choices(this_year - 15, this_year),
@@ -139,7 +133,7 @@ class ExportsView(AdministratorRequiredMixin, TemplateView):
             # The current year's summary is a count so far: the page says as of when.
             current_fiscal_year=this_year,
             as_of=querysets.dashboard_version()[1],
-            kinds=[(kind.value, kind.label) for kind in DOWNLOADS],
+            exports=exports.ANNUAL_EXPORTS.values(),
             **kwargs,
         )
 
@@ -149,34 +143,37 @@ class ExportDownloadView(AdministratorRequiredMixin, View):
     detail in UTF-8 is streamed, everything else is built before the first byte (see
     ``export_response``)."""
 
-    def get(self, request, kind: str, fmt: str):
-        if kind not in ExportLog.Kind.values or fmt not in ("csv", "xlsx"):
+    def get(self, request: HttpRequest, kind: str, fmt: str) -> HttpResponseBase:
+        annual = exports.ANNUAL_EXPORTS.get(kind)
+        if annual is None or fmt not in ("csv", "xlsx"):
             raise Http404
         form = ExportForm(request.GET)
-        if not form.is_valid() or (kind == "attendance" and not form.cleaned_data["fiscal_year"]):
+        if not form.is_valid() or (annual.per_year and not form.cleaned_data["fiscal_year"]):
             messages.error(request, _("年度・文字コード・見出しの指定を確認してください。"))
             return redirect("reports:exports")
         options = form.cleaned_data
         export = build_export(kind, options["fiscal_year"], options["header"])
         try:
-            response = export_response(
-                export, fmt, options["encoding"], stream=kind == "attendance"
-            )
+            response = export_response(export, fmt, options["encoding"], stream=annual.stream)
         except writers.ExportEncodingError as exc:
             return encoding_error_response(request, exc)
         # Logged once the file exists: a failed export is not a download.
         services.export_log_record(
             user=request.user,
-            kind=kind,
-            fiscal_year=options["fiscal_year"],
-            filename=f"{export.filename}.{fmt}",
-            file_format=fmt,
-            personal_data=export.personal_data,
+            exported=services.ExportedFile(
+                kind=kind,
+                fiscal_year=options["fiscal_year"],
+                filename=f"{export.filename}.{fmt}",
+                file_format=fmt,
+                personal_data=export.personal_data,
+            ),
         )
         return response
 
 
-def encoding_error_response(request, error: writers.ExportEncodingError) -> HttpResponse:
+def encoding_error_response(
+    request: HttpRequest, error: writers.ExportEncodingError
+) -> HttpResponse:
     """The page for a file Shift_JIS cannot hold: which row, column and character, and the
     same export in UTF-8 (every other query parameter kept)."""
     query = request.GET.copy()
@@ -190,20 +187,15 @@ def encoding_error_response(request, error: writers.ExportEncodingError) -> Http
 
 
 def build_export(kind: str, fiscal_year: int | None, language: str) -> exports.Export:
-    if kind == "participation":
-        return exports.participation_export(fiscal_year=fiscal_year, language=language)
-    if kind == "funding":
-        return exports.funding_export(fiscal_year=fiscal_year, language=language)
-    if kind == "calls":
-        return exports.calls_export(fiscal_year=fiscal_year, language=language)
-    if kind == "indicators":
-        return exports.indicators_export(fiscal_year=fiscal_year, language=language)
-    if kind == "attendance":
-        return exports.attendance_export(fiscal_year=fiscal_year, language=language)
-    raise Http404
+    """The annual-summary export ``kind`` (``exports.ANNUAL_EXPORTS``); 404 for another kind."""
+    if kind not in exports.ANNUAL_EXPORTS:
+        raise Http404
+    return exports.annual_export(kind, fiscal_year=fiscal_year, language=language)
 
 
-def export_response(export: exports.Export, fmt: str, encoding: str, *, stream: bool = False):
+def export_response(
+    export: exports.Export, fmt: str, encoding: str, *, stream: bool = False
+) -> HttpResponseBase:
     """An HTTP response for an export, or ``ExportEncodingError`` before any byte is sent.
 
     Only a UTF-8 CSV, which holds every character, is streamed as it is read (``stream``: the
@@ -218,6 +210,7 @@ def export_response(export: exports.Export, fmt: str, encoding: str, *, stream: 
         return FileResponse(handle, as_attachment=True, filename=filename, content_type=XLSX_TYPE)
     charset = "Shift_JIS" if encoding == "cp932" else "utf-8"
     rows, escape = export.rows_for_csv(), export.escape_formulas
+    response: HttpResponseBase
     if encoding == "utf-8-sig" and export.copy_sql and stream:
         # Rows PostgreSQL writes itself (``copy_csv``), streamed as COPY sends them.
         response = StreamingHttpResponse(
@@ -248,11 +241,11 @@ class ExportLogView(AdministratorRequiredMixin, ListView):
     paginate_by = 50
     context_object_name = "logs"
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[ExportLog]:
         return ExportLog.objects.select_related("user__person").order_by("-created_at", "-pk")
 
 
-def open_data(request):
+def open_data(request: HttpRequest) -> HttpResponse:
     layout = exports.open_data_layout()
     return render(
         request,
@@ -265,7 +258,7 @@ def open_data(request):
     )
 
 
-def open_data_file(request, fmt: str):
+def open_data_file(request: HttpRequest, fmt: str) -> HttpResponseBase:
     """Public meetings as 自治体標準オープンデータセット「イベント一覧」 (no login needed), CSV or
     XLSX (the authority code a text cell, dates date cells): ``?layout=legacy`` the former
     推奨データセット headers, ``?encoding=cp932`` a Shift_JIS CSV."""
@@ -284,7 +277,7 @@ class OpenDataView(View):
 
     http_method_names = ["get", "head", "options"]
 
-    def get(self, request):
+    def get(self, request: HttpRequest) -> HttpResponse:
         return open_data(request)
 
 
@@ -292,7 +285,7 @@ class OpenDataCsvView(View):
     http_method_names = ["get", "head", "options"]
     fmt = "csv"
 
-    def get(self, request):
+    def get(self, request: HttpRequest) -> HttpResponseBase:
         return open_data_file(request, self.fmt)
 
 

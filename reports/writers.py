@@ -18,10 +18,10 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from django.utils.translation import gettext as _
 
-from consortium.tabular import FORMULA_PREFIXES, excel_safe
+from consortium.csv_out import csv_writer
+from consortium.tabular import ENCODINGS, FORMULA_PREFIXES, excel_safe
 from consortium.xlsx import write_workbook
 
-ENCODINGS = ("utf-8-sig", "cp932")
 CHUNK_ROWS = 2000
 SPOOL_BYTES = 8 * 1024 * 1024  # files built before sending stay in memory up to this size
 
@@ -56,7 +56,7 @@ class Cells(list):
 
 def safe_text(value: str) -> str:
     """Text escaped against formulas, as ``_cell`` does (for building ``Cells``)."""
-    return excel_safe(value) if value[:1] in FORMULA_START else value
+    return str(excel_safe(value)) if value[:1] in FORMULA_START else value
 
 
 def _cell(value: object) -> object:
@@ -64,9 +64,9 @@ def _cell(value: object) -> object:
 
     Called once per cell of million-row exports, so the common cases come first.
     """
-    kind = type(value)
-    if kind is str:
+    if type(value) is str:
         return excel_safe(value) if value[:1] in FORMULA_START else value
+    kind = type(value)
     if kind is int or kind is float:
         return value
     if value is None:
@@ -131,7 +131,7 @@ def _plain_cell(value: object) -> object:
 
 def _lines(rows: Iterable[Sequence[object]], escape_formulas: bool = True) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv_writer(buffer)
     convert = _cell if escape_formulas else _plain_cell
     for row in rows:
         writer.writerow(row if type(row) is Cells else [convert(v) for v in row])

@@ -16,7 +16,7 @@ import re
 
 from django import template
 from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeData, SafeString
 from django.utils.translation import get_language
 
 register = template.Library()
@@ -29,7 +29,12 @@ def _marked(value: object, lang: str, *, foreign: bool, autoescape: bool) -> Saf
     """The value escaped, in ``<span lang=…>`` when it is ``foreign`` to the page."""
     if value is None or value == "":
         return ""
-    text = conditional_escape(value) if autoescape else str(value)
+    # (Anything but safe text is escaped as its str(), as conditional_escape would.)
+    text = (
+        conditional_escape(value if isinstance(value, SafeData) else str(value))
+        if autoescape
+        else str(value)
+    )
     return format_html('<span lang="{}">{}</span>', lang, text) if foreign else text
 
 

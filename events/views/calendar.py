@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -11,7 +13,7 @@ from django.views.generic import TemplateView
 
 from consortium.links import site_url, webcal_url
 from members import roles
-from members.access import LoginRequiredMixin
+from members.access import LoginRequiredMixin, signed_in_user
 from members.models import StudyGroup
 
 from .. import services
@@ -63,9 +65,9 @@ class CalendarView(LoginRequiredMixin, TemplateView):
 
     template_name = "events/calendar.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        user = self.request.user
+        user = signed_in_user(self.request)
         groups = StudyGroup.objects.with_family()
         if not roles.is_secretariat(user):
             groups = groups.member_of(roles.organisation_id_of(user))

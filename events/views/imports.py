@@ -14,13 +14,11 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from consortium.uploads import (
-    already_imported,
-    pending_upload_create,
-    pending_upload_discard,
-    pending_upload_get,
-    pending_upload_read,
-)
+from consortium.importing.store import already_imported
+from consortium.importing.store import discard as pending_upload_discard
+from consortium.importing.store import find as pending_upload_get
+from consortium.importing.store import hold as pending_upload_create
+from consortium.importing.store import read as pending_upload_read
 from members.access import SecretariatRequiredMixin
 
 from ..forms import ImportUploadForm

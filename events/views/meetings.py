@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, cast
+
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +18,6 @@ from django.views.generic import FormView, ListView, TemplateView
 from consortium.links import safe_next
 from members import roles
 from members.access import LoginRequiredMixin, PersonRequiredMixin, SecretariatRequiredMixin
-from members.models import Person
 
 from .. import services
 from ..calendar import public_feed_links
@@ -28,8 +29,13 @@ from ..forms import (
     RegistrationForm,
 )
 from ..models import Attendance, Material, Meeting, Registration
-from ..querysets import public_seat_annotations, showcase_of
+from ..querysets import registrable_people, showcase_of
 from .common import AnonymousToLoginMixin, visible_meeting
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    from ..querysets import PageCounts
 
 
 class MeetingListView(ListView):
@@ -37,12 +43,9 @@ class MeetingListView(ListView):
     context_object_name = "meetings"
     paginate_by = 30
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Meeting]:
         self.filter_form = MeetingFilterForm(
-            self.request.GET or {"when": "upcoming"},
-            fiscal_years=list(
-                Meeting.objects.values_list("fiscal_year", flat=True).distinct().order_by()
-            ),
+            self.request.GET or {"when": "upcoming"}, fiscal_years=Meeting.objects.fiscal_years()
         )
         meetings = (
             Meeting.objects.visible_to(self.request.user)
@@ -52,23 +55,15 @@ class MeetingListView(ListView):
         if not self.filter_form.is_valid():
             return meetings.none()
         data = self.filter_form.cleaned_data
-        today = timezone.localdate()
-        when = data.get("when") or "all"
-        if when == "upcoming":
-            meetings = meetings.upcoming(today)
-        elif when == "past":
-            meetings = meetings.past(today)
-        else:
-            meetings = meetings.order_by("-date", "-starts_at", "-pk")
-        if data.get("fiscal_year"):
-            meetings = meetings.filter(fiscal_year=data["fiscal_year"])
-        if data.get("study_group"):
-            meetings = meetings.of_study_group(data["study_group"])
-        if data.get("kind"):
-            meetings = meetings.filter(kind=data["kind"])
-        return meetings
+        return meetings.listed(
+            today=timezone.localdate(),
+            when=data.get("when") or "all",
+            fiscal_year=data.get("fiscal_year"),
+            study_group=data.get("study_group"),
+            kind=data.get("kind") or "",
+        )
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["filter_form"] = self.filter_form
         context["public_feed"] = public_feed_links()
@@ -86,23 +81,13 @@ def gsi_map_url(meeting: Meeting) -> str:
 class MeetingDetailView(AnonymousToLoginMixin, TemplateView):
     template_name = "events/meeting_detail.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        meeting = visible_meeting(
-            self.request,
-            kwargs["pk"],
-            queryset=Meeting.objects.annotate(
-                attended_count=Count(
-                    "attendances", filter=Q(attendances__status="attended"), distinct=True
-                ),
-                registered_count=Count(
-                    "registrations", filter=Q(registrations__status="registered"), distinct=True
-                ),
-                waitlisted_count=Count(
-                    "registrations", filter=Q(registrations__status="waitlisted"), distinct=True
-                ),
-                **public_seat_annotations(),  # citizens' seats (一般参加申込)
+        meeting = cast(
+            "WithAnnotations[Meeting, PageCounts]",
+            visible_meeting(
+                self.request, kwargs["pk"], queryset=Meeting.objects.with_page_totals()
             ),
         )
         private = Meeting.objects.with_private_access(user).filter(pk=meeting.pk).exists()
@@ -141,7 +126,7 @@ class MeetingMinutesView(LoginRequiredMixin, TemplateView):
 
     template_name = "events/meeting_minutes.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         meeting = get_object_or_404(
             Meeting.objects.with_private_access(self.request.user).select_related(
@@ -153,28 +138,30 @@ class MeetingMinutesView(LoginRequiredMixin, TemplateView):
         return context
 
 
-class MeetingFormMixin(SecretariatRequiredMixin):
+class MeetingFormView(SecretariatRequiredMixin, FormView):
+    """Create or edit a meeting (staff); the service saves it."""
+
     form_class = MeetingForm
     template_name = "events/meeting_form.html"
 
-    def form_valid(self, form):
+    def form_valid(self, form: MeetingForm) -> HttpResponse:
         meeting = services.meeting_save(meeting=form.instance)
         messages.success(self.request, _("会議を保存しました。"))
         return redirect(meeting)
 
 
-class MeetingCreateView(MeetingFormMixin, FormView):
-    def get_initial(self):
+class MeetingCreateView(MeetingFormView):
+    def get_initial(self) -> dict[str, Any]:
         return {"study_group": self.request.GET.get("study_group")}
 
 
-class MeetingUpdateView(MeetingFormMixin, FormView):
-    def get_form_kwargs(self):
+class MeetingUpdateView(MeetingFormView):
+    def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()
         kwargs["instance"] = get_object_or_404(Meeting, pk=self.kwargs["pk"])
         return kwargs
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(meeting=self.get_form().instance, **kwargs)
 
 
@@ -198,7 +185,7 @@ class MeetingCancelView(SecretariatRequiredMixin, FormView):
         )
         return super().dispatch(request, *args, **kwargs)
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         registrants = self.meeting.registrations.active().count()
         return super().get_context_data(meeting=self.meeting, registrants=registrants, **kwargs)
 
@@ -284,18 +271,15 @@ class RegisterView(FormView):
         self.meeting = visible_meeting(request, kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
-    def get_form_kwargs(self):
+    def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()
-        taken = self.meeting.registrations.active().values("person_id")
-        kwargs["people"] = Person.objects.filter(
-            organisation_id=self.person.organisation_id
-        ).exclude(pk__in=taken)
+        kwargs["people"] = registrable_people(self.meeting, self.person.organisation_id)
         return kwargs
 
     def get_initial(self):
         return {"people": [self.person.pk]}
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(
             meeting=self.meeting, is_open=self.meeting.registration_is_open(), **kwargs
         )
@@ -311,8 +295,7 @@ class RegisterView(FormView):
                 continue
             if registration.status == Registration.Status.WAITLISTED:
                 message = _("%(name)s さんをキャンセル待ちに登録しました（%(n)s番目）。")
-                waiting = self.meeting.registrations.waitlisted()
-                n = waiting.filter(position__lte=registration.position).count()
+                n = Registration.objects.waiting_place(registration)
                 messages.warning(self.request, message % {"name": person.name, "n": n})
             else:
                 messages.success(
@@ -323,12 +306,9 @@ class RegisterView(FormView):
 
 class RegistrationCancelView(PersonRequiredMixin, View):
     def post(self, request, pk):
-        registrations = Registration.objects.active()
-        if not roles.is_secretariat(request.user):
-            registrations = registrations.filter(
-                person__organisation_id=roles.organisation_id_of(request.user)
-            )
-        registration = get_object_or_404(registrations.select_related("meeting"), pk=pk)
+        registration = get_object_or_404(
+            Registration.objects.cancellable_by(request.user).select_related("meeting"), pk=pk
+        )
         services.registration_cancel(registration=registration)
         messages.success(request, _("申込を取り消しました。"))
         return HttpResponseRedirect(safe_next(request, registration.meeting.get_absolute_url()))
@@ -337,22 +317,11 @@ class RegistrationCancelView(PersonRequiredMixin, View):
 class MyMeetingsView(PersonRequiredMixin, TemplateView):
     template_name = "events/my_meetings.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         person = roles.affiliated_person_of(self.request.user)
         org_id = person.organisation_id if person else None
         today = timezone.localdate()
-        context["registrations"] = (
-            Registration.objects.active()
-            .filter(person__organisation_id=org_id, meeting__date__gte=today)
-            .select_related("person", "meeting__study_group__parent", "meeting__project")
-            .order_by("meeting__date", "meeting__starts_at", "person__name_kana")
-        )
-        context["attendances"] = (
-            Attendance.objects.filter(person=person)
-            .select_related("meeting__study_group__parent", "meeting__project")
-            .order_by("-meeting__date")[:50]
-            if person
-            else []
-        )
+        context["registrations"] = Registration.objects.upcoming_of_organisation(org_id, today)
+        context["attendances"] = Attendance.objects.of_person(person)[:50] if person else []
         return context

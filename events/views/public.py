@@ -83,11 +83,13 @@ class PublicRegisterView(View):
         try:
             public.public_registration_create(
                 meeting=meeting,
-                name=data["name"],
-                name_kana=data["name_kana"],
-                email=data["email"],
-                affiliation=data["affiliation"],
-                seats=data["seats"],
+                citizen=public.Citizen(
+                    name=data["name"],
+                    name_kana=data["name_kana"],
+                    email=data["email"],
+                    affiliation=data["affiliation"],
+                    seats=data["seats"],
+                ),
                 consented=data["consent"],
                 ip=_client_ip(request),
             )

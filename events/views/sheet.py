@@ -7,6 +7,7 @@ them while the tablet is offline, and swaps in the row the server answers with.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -26,25 +27,24 @@ from ..querysets import (
     sheet_people,
     sheet_row,
     sheet_search_others,
+    sheet_totals,
     walk_in_matches,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    from ..querysets import SheetCounts
+
+    SheetMeeting = WithAnnotations[Meeting, SheetCounts]
 
 HISTORY_LIMIT = 30
 SEARCH_MAX_LENGTH = 100
 
 
-def _meeting(pk: int) -> Meeting:
-    return get_object_or_404(Meeting.objects.with_sheet_totals(), pk=pk)
-
-
-def _totals(meeting: Meeting) -> dict:
-    return {
-        "attended": meeting.attended_count,
-        "absent": meeting.absent_count,
-        "excused": meeting.excused_count,
-        "unnamed": meeting.unnamed_headcount,
-        "total": meeting.attended_count + meeting.unnamed_headcount,
-    }
+def _meeting(pk: int) -> SheetMeeting:
+    # with_sheet_totals annotates the counts (the type says so; the queryset's type cannot).
+    return cast("SheetMeeting", get_object_or_404(Meeting.objects.with_sheet_totals(), pk=pk))
 
 
 def _text(request, name: str) -> str:
@@ -53,12 +53,12 @@ def _text(request, name: str) -> str:
     return request.GET.get(name, "").replace("\x00", "").strip()[:SEARCH_MAX_LENGTH]
 
 
-def sheet_context(meeting: Meeting, query: str = "", **extra) -> dict:
+def sheet_context(meeting: SheetMeeting, query: str = "", **extra: object) -> dict:
     return {
         **sheet_search_others(meeting, query),
         "meeting": meeting,
         "sheet": sheet_people(meeting, query),
-        "totals": _totals(meeting),
+        "totals": sheet_totals(meeting),
         "headcount_form": HeadcountForm(initial={"unnamed_headcount": meeting.unnamed_headcount}),
         "walk_in_form": WalkInForm(),
         "history": sheet_history(meeting, HISTORY_LIMIT),
@@ -92,7 +92,7 @@ class AttendanceSheetView(SecretariatRequiredMixin, View):
             {
                 "meeting": meeting,
                 "row": sheet_row(meeting, person, notice),
-                "totals": _totals(meeting),
+                "totals": sheet_totals(meeting),
             },
         )
 
@@ -146,7 +146,9 @@ class HeadcountView(SecretariatRequiredMixin, View):
             )
             if request.htmx:
                 meeting = _meeting(pk)
-                return render(request, "events/_sheet_totals.html", {"totals": _totals(meeting)})
+                return render(
+                    request, "events/_sheet_totals.html", {"totals": sheet_totals(meeting)}
+                )
             messages.success(request, _("当日参加・+αの人数を保存しました。"))
         else:
             messages.error(request, _("人数は0以上の整数で入れてください。"))
@@ -165,12 +167,14 @@ class WalkInView(SecretariatRequiredMixin, View):
                 meeting=meeting,
                 recorded_by=request.user,
                 person=data["person"],
-                name=data["name"],
-                email=data["email"],
-                organisation=data["organisation"],
-                organisation_name=data["organisation_name"],
-                sector=data["sector"],
-                new_organisation=data["new_organisation"],
+                named=services.WalkInNamed(
+                    name=data["name"],
+                    email=data["email"],
+                    organisation=data["organisation"],
+                    organisation_name=data["organisation_name"],
+                    sector=data["sector"],
+                    new_organisation=data["new_organisation"],
+                ),
             )
         except services.WalkInOrganisationUnclear as unclear:
             return _walk_in_again(request, pk, form, unclear=unclear)

@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import CreateView, DetailView, FormView, TemplateView, UpdateView
-from django_filters.views import FilterView
+from django_filters.views import FilterView  # type: ignore[import-untyped]  # no stubs installed
 
 from consortium.fragments import cached_render
 from consortium.links import pk_url, safe_next
 
 from .. import roles, services
-from ..access import LoginRequiredMixin, SecretariatRequiredMixin, _RoleRequiredMixin
+from ..access import (
+    LoginRequiredMixin,
+    SecretariatRequiredMixin,
+    _RoleRequiredMixin,
+    signed_in_user,
+)
 from ..filters import OrganisationFilter
 from ..forms import (
     JoinDecisionForm,
@@ -34,20 +44,21 @@ from ..querysets import (
     directory_rows,
     organisation_changes,
     organisation_count,
+    organisation_detail_context,
 )
 
 
 class OwnPersonRequiredMixin(_RoleRequiredMixin):
     """A person of an approved organisation (applying to join is for an organisation)."""
 
-    def has_role(self, user) -> bool:
+    def has_role(self, user: User) -> bool:
         return roles.affiliated_person_of(user) is not None
 
 
 class HomeView(TemplateView):
     template_name = "members/home.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["study_groups"] = (
             StudyGroup.objects.top_level().prefetch_related("subgroups").order_by("order", "name")
@@ -62,7 +73,7 @@ class HomeView(TemplateView):
 class StudyGroupListView(TemplateView):
     template_name = "members/studygroup_list.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["study_groups"] = StudyGroup.objects.top_level().prefetch_related("subgroups")
         context["is_secretariat"] = roles.is_secretariat(self.request.user)
@@ -74,18 +85,13 @@ class StudyGroupDetailView(DetailView):
     queryset = StudyGroup.objects.with_family().prefetch_related("subgroups")
     context_object_name = "group"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user = self.request.user
         context["is_secretariat"] = roles.is_secretariat(user)
         context["can_see_members"] = can_see_group_members(user, self.object)
         if context["can_see_members"]:
-            context["memberships"] = (
-                Membership.objects.active()
-                .filter(study_group=self.object)
-                .select_related("organisation")
-                .order_by("organisation__name_kana", "organisation__name")
-            )
+            context["memberships"] = Membership.objects.members_of(self.object)
         person = roles.affiliated_person_of(user)
         context["person"] = person
         if person:
@@ -105,8 +111,10 @@ class StudyGroupCreateView(SecretariatRequiredMixin, CreateView):
     template_name = "members/studygroup_form.html"
     form_class = StudyGroupForm
 
-    def form_valid(self, form):
-        self.object = services.study_group_save(group=form.save(commit=False))
+    def form_valid(self, form: StudyGroupForm) -> HttpResponse:
+        self.object = services.study_group_save(
+            group=self.object or StudyGroup(), fields=form.cleaned_data
+        )
         messages.success(self.request, _("研究会を保存しました。"))
         return redirect("members:studygroup_detail", pk=self.object.pk)
 
@@ -116,7 +124,7 @@ class StudyGroupUpdateView(StudyGroupCreateView, UpdateView):
 
 
 class StudyGroupToggleApplicationsView(SecretariatRequiredMixin, View):
-    def post(self, request, pk: int):
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         group = services.study_group_toggle_applications(group=get_object_or_404(StudyGroup, pk=pk))
         if group.applications_open:
             messages.success(request, _("加入申込の受付を開始しました。"))
@@ -132,14 +140,14 @@ class JoinRequestCreateView(OwnPersonRequiredMixin, FormView):
     template_name = "members/joinrequest_form.html"
     form_class = JoinRequestForm
 
-    def dispatch(self, request, *args, **kwargs):
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         self.group = get_object_or_404(StudyGroup.objects.with_family(), pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(group=self.group, **kwargs)
 
-    def form_valid(self, form):
+    def form_valid(self, form: JoinRequestForm) -> HttpResponse:
         try:
             services.join_request_submit(
                 applicant=roles.affiliated_person_of(self.request.user),
@@ -156,7 +164,7 @@ class JoinRequestCreateView(OwnPersonRequiredMixin, FormView):
 class MyJoinRequestsView(OwnPersonRequiredMixin, TemplateView):
     template_name = "members/joinrequest_mine.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["join_requests"] = (
             JoinRequest.objects.visible_to(self.request.user)
@@ -169,26 +177,12 @@ class MyJoinRequestsView(OwnPersonRequiredMixin, TemplateView):
 class JoinRequestQueueView(SecretariatRequiredMixin, TemplateView):
     template_name = "members/joinrequest_queue.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["pending"] = (
-            JoinRequest.objects.pending()
-            .select_related("applicant", "organisation", "study_group__parent")
-            .order_by("created_at")
-        )
-        context["recent"] = (
-            JoinRequest.objects.exclude(status=JoinRequest.Status.PENDING)
-            .select_related("organisation", "study_group__parent", "decided_by")
-            .order_by("-decided_at")[:20]
-        )
-        context["unconfirmed"] = Organisation.objects.filter(is_confirmed=False).order_by(
-            "-created_at"
-        )
-        context["affiliations"] = (
-            AffiliationRequest.objects.pending()
-            .select_related("person", "organisation")
-            .order_by("created_at")
-        )
+        context["pending"] = JoinRequest.objects.queue()
+        context["recent"] = JoinRequest.objects.recently_decided(20)
+        context["unconfirmed"] = Organisation.objects.unconfirmed()
+        context["affiliations"] = AffiliationRequest.objects.queue()
         return context
 
 
@@ -196,7 +190,7 @@ class JoinRequestDecideView(SecretariatRequiredMixin, FormView):
     template_name = "members/joinrequest_decide.html"
     form_class = JoinDecisionForm
 
-    def dispatch(self, request, *args, **kwargs):
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         self.join_request = get_object_or_404(
             JoinRequest.objects.select_related(
                 "applicant", "organisation", "study_group__parent", "decided_by"
@@ -205,20 +199,24 @@ class JoinRequestDecideView(SecretariatRequiredMixin, FormView):
         )
         return super().dispatch(request, *args, **kwargs)
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(join_request=self.join_request, **kwargs)
 
-    def form_valid(self, form):
+    def form_valid(self, form: JoinDecisionForm) -> HttpResponse:
         data = form.cleaned_data
         try:
             if data["decision"] == "approve":
                 services.join_request_approve(
-                    request=self.join_request, decided_by=self.request.user, reason=data["reason"]
+                    request=self.join_request,
+                    decided_by=signed_in_user(self.request),
+                    reason=data["reason"],
                 )
                 messages.success(self.request, _("加入申込を承認しました。"))
             else:
                 services.join_request_reject(
-                    request=self.join_request, decided_by=self.request.user, reason=data["reason"]
+                    request=self.join_request,
+                    decided_by=signed_in_user(self.request),
+                    reason=data["reason"],
                 )
                 messages.success(self.request, _("加入申込を却下しました。"))
         except ValidationError as exc:
@@ -235,7 +233,7 @@ class MembershipEditView(SecretariatRequiredMixin, UpdateView):
     queryset = Membership.objects.select_related("organisation", "study_group__parent")
     context_object_name = "membership"
 
-    def form_valid(self, form):
+    def form_valid(self, form: MembershipForm) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.membership_update(
@@ -265,7 +263,7 @@ class OrganisationDirectoryView(SecretariatRequiredMixin, FilterView):
     paginate_by = 50
     context_object_name = "organisations"
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet:
         return directory_organisations(Organisation.objects.all())
 
     def get_paginator(self, queryset, per_page, **kwargs):
@@ -278,7 +276,7 @@ class OrganisationDirectoryView(SecretariatRequiredMixin, FilterView):
                 paginator.count = count
         return paginator
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         names = self.filterset.study_group_names()
         rows = context["organisations"] = directory_rows(context["organisations"], names)
@@ -295,24 +293,10 @@ class OrganisationDirectoryView(SecretariatRequiredMixin, FilterView):
         return context
 
 
-def organisation_detail_context(organisation: Organisation) -> dict:
-    """People, memberships (with history) and join requests of one organisation."""
-    return {
-        "organisation": organisation,
-        "people": organisation.people.all(),
-        "memberships": organisation.memberships.select_related("study_group__parent").order_by(
-            "-joined_on"
-        ),
-        "join_requests": organisation.join_requests.select_related(
-            "study_group__parent", "applicant"
-        ).order_by("-created_at"),
-    }
-
-
 class OrganisationDetailView(LoginRequiredMixin, TemplateView):
     template_name = "members/organisation_detail.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         organisation = get_object_or_404(
             Organisation.objects.visible_to(self.request.user), pk=kwargs["pk"]
@@ -327,7 +311,7 @@ class OrganisationDetailView(LoginRequiredMixin, TemplateView):
 class MyOrganisationView(LoginRequiredMixin, TemplateView):
     template_name = "members/organisation_detail.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["is_secretariat"] = roles.is_secretariat(self.request.user)
         context["is_mine"] = True
@@ -345,19 +329,21 @@ class OrganisationEditView(LoginRequiredMixin, UpdateView):
     template_name = "members/organisation_form.html"
     context_object_name = "organisation"
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Organisation]:
         return Organisation.objects.editable_by(self.request.user)
 
-    def get_form_class(self):
+    def get_form_class(self) -> type[OrganisationProfileForm]:
         if roles.is_secretariat(self.request.user):
             return OrganisationStaffForm
         return OrganisationProfileForm
 
-    def form_valid(self, form):
+    def form_valid(self, form: OrganisationProfileForm) -> HttpResponse:
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
         try:
             services.organisation_update(
-                organisation=self.get_object(), changed_by=self.request.user, fields=fields
+                organisation=self.get_object(),
+                changed_by=signed_in_user(self.request),
+                fields=fields,
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -369,7 +355,7 @@ class OrganisationEditView(LoginRequiredMixin, UpdateView):
 
 
 class OrganisationConfirmView(SecretariatRequiredMixin, View):
-    def post(self, request, pk: int):
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         organisation = get_object_or_404(Organisation, pk=pk)
         services.organisation_confirm(organisation=organisation)
         messages.success(

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView
 
 from .. import roles, services
-from ..access import AccountPersonRequiredMixin, SecretariatRequiredMixin
+from ..access import AccountPersonRequiredMixin, SecretariatRequiredMixin, signed_in_user
 from ..forms import AffiliationDecisionForm, AffiliationRequestForm
 from ..models import AffiliationRequest, Organisation
 
@@ -22,11 +26,11 @@ class MyAffiliationView(AccountPersonRequiredMixin, FormView):
     template_name = "members/affiliation_mine.html"
     form_class = AffiliationRequestForm
 
-    def dispatch(self, request, *args, **kwargs):
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         self.person = roles.person_of(request.user)
         return super().dispatch(request, *args, **kwargs)
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         requests = (
             AffiliationRequest.objects.visible_to(self.request.user)
             .filter(person=self.person)
@@ -41,9 +45,11 @@ class MyAffiliationView(AccountPersonRequiredMixin, FormView):
             **kwargs,
         )
 
-    def form_valid(self, form):
+    def form_valid(self, form: AffiliationRequestForm) -> HttpResponse:
         try:
-            services.affiliation_request_submit(person=self.person, **form.organisation_data())
+            services.affiliation_request_submit(
+                person=self.person, organisation=form.organisation_proposal()
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
             return self.form_invalid(form)
@@ -52,7 +58,7 @@ class MyAffiliationView(AccountPersonRequiredMixin, FormView):
 
 
 class AffiliationWithdrawView(AccountPersonRequiredMixin, View):
-    def post(self, request, pk: int):
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         person = roles.person_of(request.user)
         affiliation = get_object_or_404(
             AffiliationRequest.objects.visible_to(request.user).filter(person=person), pk=pk
@@ -73,7 +79,7 @@ class AffiliationDecideView(SecretariatRequiredMixin, FormView):
     template_name = "members/affiliation_decide.html"
     form_class = AffiliationDecisionForm
 
-    def dispatch(self, request, *args, **kwargs):
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         self.affiliation = get_object_or_404(
             AffiliationRequest.objects.select_related("person", "organisation", "decided_by"),
             pk=kwargs["pk"],
@@ -86,24 +92,24 @@ class AffiliationDecideView(SecretariatRequiredMixin, FormView):
             self.candidates.insert(0, a.organisation)
         return super().dispatch(request, *args, **kwargs)
 
-    def get_form_kwargs(self):
+    def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "candidates": self.candidates}
 
-    def get_initial(self):
+    def get_initial(self) -> dict[str, Any]:
         return {"organisation": self.affiliation.organisation_id}
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(
             affiliation=self.affiliation, candidates=self.candidates, **kwargs
         )
 
-    def form_valid(self, form):
+    def form_valid(self, form: AffiliationDecisionForm) -> HttpResponse:
         data = form.cleaned_data
         try:
             if data["decision"] == "approve":
                 services.affiliation_request_approve(
                     request=self.affiliation,
-                    decided_by=self.request.user,
+                    decided_by=signed_in_user(self.request),
                     organisation=data["organisation"],
                     new_organisation=data["organisation"] is None,
                     reason=data["reason"],
@@ -111,7 +117,9 @@ class AffiliationDecideView(SecretariatRequiredMixin, FormView):
                 messages.success(self.request, _("所属申請を承認しました。"))
             else:
                 services.affiliation_request_reject(
-                    request=self.affiliation, decided_by=self.request.user, reason=data["reason"]
+                    request=self.affiliation,
+                    decided_by=signed_in_user(self.request),
+                    reason=data["reason"],
                 )
                 messages.success(self.request, _("所属申請を却下しました。"))
         except ValidationError as exc:

@@ -3,9 +3,12 @@ erasure page. Writes go through ``members.privacy``."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +21,7 @@ from ..access import (
     AdministratorRequiredMixin,
     LoginRequiredMixin,
     SecretariatRequiredMixin,
+    signed_in_user,
 )
 from ..forms import DeletionRequestForm, ErasureForm
 from ..models import DeletionRequest, Erasure, Person
@@ -32,11 +36,11 @@ DOWNLOADS = {
 class MyDataView(LoginRequiredMixin, TemplateView):
     template_name = "members/my_data.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         person = roles.person_of(self.request.user)
         context["person"] = person
-        context["data"] = privacy.personal_data_collect(user=self.request.user)
+        context["data"] = privacy.personal_data_collect(user=signed_in_user(self.request))
         context["pending_deletion"] = (
             person.deletion_requests.filter(status=DeletionRequest.Status.PENDING).first()
             if person is not None
@@ -48,9 +52,9 @@ class MyDataView(LoginRequiredMixin, TemplateView):
 class MyDataDownloadView(LoginRequiredMixin, View):
     fmt = "json"
 
-    def get(self, request):
+    def get(self, request: HttpRequest) -> HttpResponse:
         content_type, write = DOWNLOADS[self.fmt]
-        body = write(privacy.personal_data_collect(user=request.user))
+        body = write(privacy.personal_data_collect(user=signed_in_user(request)))
         response = HttpResponse(body, content_type=content_type)
         filename = f"kyoso-my-data-{timezone.localdate():%Y%m%d}.{self.fmt}"
         # Every file of personal data that leaves Kyoso is in the export log, one's own too.
@@ -72,7 +76,7 @@ class DeletionRequestCreateView(AccountPersonRequiredMixin, FormView):
     template_name = "members/deletion_request_form.html"
     form_class = DeletionRequestForm
 
-    def form_valid(self, form):
+    def form_valid(self, form: DeletionRequestForm) -> HttpResponse:
         try:
             privacy.deletion_request_submit(
                 person=roles.person_of(self.request.user), reason=form.cleaned_data["reason"]
@@ -85,7 +89,7 @@ class DeletionRequestCreateView(AccountPersonRequiredMixin, FormView):
 
 
 class DeletionRequestWithdrawView(AccountPersonRequiredMixin, View):
-    def post(self, request):
+    def post(self, request: HttpRequest) -> HttpResponse:
         pending = get_object_or_404(
             DeletionRequest,
             person=roles.person_of(request.user),
@@ -101,7 +105,7 @@ class DeletionRequestQueueView(SecretariatRequiredMixin, TemplateView):
 
     template_name = "members/deletion_request_queue.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["pending"] = (
             DeletionRequest.objects.filter(status=DeletionRequest.Status.PENDING)
@@ -119,13 +123,13 @@ class PersonEraseView(AdministratorRequiredMixin, FormView):
     template_name = "members/person_erase.html"
     form_class = ErasureForm
 
-    def dispatch(self, request, *args, **kwargs):
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         self.person = get_object_or_404(
             Person.objects.select_related("organisation", "user"), pk=kwargs["pk"]
         )
         return super().dispatch(request, *args, **kwargs)
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(
             person=self.person,
             erased=Erasure.objects.filter(person=self.person).first(),
@@ -135,9 +139,9 @@ class PersonEraseView(AdministratorRequiredMixin, FormView):
             **kwargs,
         )
 
-    def form_valid(self, form):
+    def form_valid(self, form: ErasureForm) -> HttpResponse:
         try:
-            privacy.person_erase(person=self.person, erased_by=self.request.user)
+            privacy.person_erase(person=self.person, erased_by=signed_in_user(self.request))
         except ValidationError as exc:
             form.add_error(None, exc)
             return self.form_invalid(form)

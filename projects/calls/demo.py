@@ -46,7 +46,7 @@ from .models import (
     ReviewCriterion,
     SupportKind,
 )
-from .services.applications import application_create, application_submit
+from .services.applications import ApplicationParts, application_create, application_submit
 from .services.calls import call_close, call_create, call_publish
 from .services.decisions import application_decide, call_release_decisions
 from .services.reviews import CriterionInput, review_assign, review_save
@@ -101,7 +101,8 @@ class Proposal:
     challenge: str | None  # a CHALLENGES key
     partners: tuple[str, ...]
     budget: tuple[tuple[str, int], ...]  # (費目, yen): under the call's maximum
-    quality: float  # how the reviewers judge it, about 2–5 (scores are drawn around it)
+    # How the reviewers judge it, about 2–5 (scores are drawn around it); drafts are not judged.
+    quality: float = 0.0
 
 
 PROPOSALS = [
@@ -250,35 +251,33 @@ def _new_call(
 
 def _apply(
     call: Call,
+    proposal: Proposal,
     *,
-    organisation: str,
-    title: str,
-    summary: str,
-    challenge: CityChallenge | None,
-    partners,
-    budget,
+    challenges: dict[str, CityChallenge],
     created_by: User | None,
     now: dt.datetime | None,
 ) -> Application:
     fiscal_year = call.fiscal_year
     application = Application(
         call=call,
-        organisation=_organisation(organisation),
-        title=title,
-        summary=summary,
-        challenge=challenge,
+        organisation=_organisation(proposal.organisation),
+        title=proposal.title,
+        summary=proposal.summary,
+        challenge=challenges.get(proposal.challenge) if proposal.challenge else None,
         place="平塚市内",
         period_start=dt.date(fiscal_year, 10, 1),
         period_end=dt.date(fiscal_year + 1, 2, 28),
     )
     supports = SupportKind.objects.order_by("order", "pk")
-    wanted = [supports[0]] + ([supports[3]] if partners else [])  # 経費 (+ マッチング)
+    wanted = [supports[0]] + ([supports[3]] if proposal.partners else [])  # 経費 (+ マッチング)
     return application_create(
         application=application,
         created_by=created_by,
-        partners=[_organisation(name) for name in partners],
-        requested_support=wanted,
-        budget_lines=[BudgetLine(item=item, amount=amount) for item, amount in budget],
+        parts=ApplicationParts(
+            partners=[_organisation(name) for name in proposal.partners],
+            requested_support=wanted,
+            budget_lines=[BudgetLine(item=item, amount=amount) for item, amount in proposal.budget],
+        ),
         now=now,
     )
 
@@ -302,12 +301,8 @@ def _past_call(fiscal_year: int, challenges, staff: User, reviewer: User) -> Cal
     for index, proposal in enumerate(PROPOSALS):
         application = _apply(
             call,
-            organisation=proposal.organisation,
-            title=proposal.title,
-            summary=proposal.summary,
-            challenge=challenges.get(proposal.challenge),
-            partners=proposal.partners,
-            budget=proposal.budget,
+            proposal,
+            challenges=challenges,
             created_by=None,
             now=_at(opens + dt.timedelta(days=10 + index)),
         )
@@ -319,9 +314,10 @@ def _past_call(fiscal_year: int, challenges, staff: User, reviewer: User) -> Cal
         total = 0
         for user in (staff, reviewer):
             assignment = review_assign(application=application, reviewer=user, assigned_by=staff)
-            scores = {c.pk: CriterionInput(_score(rng, proposal.quality)) for c in criteria}
+            points = {c.pk: _score(rng, proposal.quality) for c in criteria}
+            scores = {pk: CriterionInput(point) for pk, point in points.items()}
             review_save(assignment=assignment, scores=scores, comment="", submit=True)
-            total += sum(scores[c.pk].score * c.weight for c in criteria)
+            total += sum(points[c.pk] * c.weight for c in criteria)
         ranked.append((-total, application.sequence, application))
     call_close(call=call)
     ranked.sort(key=lambda entry: entry[:2])
@@ -372,12 +368,8 @@ def _open_call(fiscal_year: int, challenges, member: User | None) -> Call:
     for organisation, title, summary, challenge, budget, creator in DRAFTS:
         _apply(
             call,
-            organisation=organisation,
-            title=title,
-            summary=summary,
-            challenge=challenges.get(challenge) if challenge else None,
-            partners=(),
-            budget=budget,
+            Proposal(organisation, title, summary, challenge, partners=(), budget=budget),
+            challenges=challenges,
             created_by=member if creator == MEMBER else None,
             now=None,
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -218,16 +220,19 @@ class ApplicationForm(forms.ModelForm):
             "requested_support": forms.CheckboxSelectMultiple,
         }
 
-    def __init__(self, *args, call: Call, organisation: Organisation, **kwargs):
+    def __init__(self, *args: Any, call: Call, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.call = call
         self.fields["attachments"].help_text = "{} {}".format(
             gettext("提案書などを添付します。複数選べます。"), attachment_help()
         )
-        self.fields["challenge"].queryset = call.challenges.all()
-        self.fields["challenge"].empty_label = _("（選ばない）")
-        self.fields["requested_support"].queryset = call.support_kinds.all()
-        self.fields["partners"].queryset = Organisation.objects.filter(is_confirmed=True).exclude(
+        challenge = cast(forms.ModelChoiceField, self.fields["challenge"])
+        challenge.queryset = call.challenges.all()
+        challenge.empty_label = _("（選ばない）")
+        requested_support = cast(forms.ModelMultipleChoiceField, self.fields["requested_support"])
+        requested_support.queryset = call.support_kinds.all()
+        partners = cast(forms.ModelMultipleChoiceField, self.fields["partners"])
+        partners.queryset = Organisation.objects.filter(is_confirmed=True).exclude(
             pk=organisation.pk
         )
         if not call.challenges.exists():

@@ -14,7 +14,6 @@ number of queries whatever the number of applications.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from consortium.tabular import excel_safe_row
+from consortium.csv_out import csv_bytes
 from consortium.xlsx import write_workbook
 
 from .models import Application, Call, ReviewAssignment, ReviewCriterion, ReviewScore
@@ -198,12 +197,7 @@ def _rows(ranking: Ranking) -> list[list[object]]:
 
 def ranking_csv(ranking: Ranking) -> bytes:
     """UTF-8 with BOM for Excel; text a spreadsheet would run as a formula is escaped."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(excel_safe_row(_header(ranking)))
-    for values in _rows(ranking):
-        writer.writerow(excel_safe_row("" if v is None else v for v in values))
-    return buffer.getvalue().encode("utf-8-sig")
+    return csv_bytes(_header(ranking), _rows(ranking))
 
 
 def ranking_xlsx(ranking: Ranking) -> bytes:

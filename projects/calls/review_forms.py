@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 from django.contrib.auth.models import User
 from django.db.models import Q
@@ -41,7 +43,7 @@ class ReviewScoreForm(forms.Form):
         self.criteria = criteria
         self.submit = submit
         existing = {s.criterion_id: s for s in assignment.scores.all()}
-        initial = {"comment": assignment.comment}
+        initial: dict[str, object] = {"comment": assignment.comment}
         for criterion in criteria:
             score = existing.get(criterion.pk)
             initial[f"score_{criterion.pk}"] = score.score if score else None
@@ -111,10 +113,10 @@ class AssignmentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.applications = {a.pk: a for a in applications}
         self.reviewers = {r.pk: r for r in reviewers}
-        self.fields["assign"].choices = [
+        cast(forms.ChoiceField, self.fields["assign"]).choices = [
             (f"{a}:{r}", f"{a}:{r}") for a in self.applications for r in self.reviewers
         ]
-        self.fields["unassign"].choices = [
+        cast(forms.ChoiceField, self.fields["unassign"]).choices = [
             (str(x.pk), str(x.pk)) for a in applications for x in a.assignments.all()
         ]
 
@@ -154,10 +156,10 @@ class DecisionForm(forms.Form):
         help_text=_("既にある事業として続ける場合に選びます（採択の場合だけ）。"),
     )
 
-    def __init__(self, *args, application: Application, **kwargs) -> None:
+    def __init__(self, *args: Any, application: Application, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Projects no other application became or was chosen for.
-        self.fields["project"].queryset = Project.objects.filter(
+        cast(forms.ModelChoiceField, self.fields["project"]).queryset = Project.objects.filter(
             Q(call_application__isnull=True) | Q(call_application=application)
         ).order_by("name")
 

@@ -33,7 +33,7 @@ from members.demo import GX, HIRATSUKA, HITACHI, ORGANISATIONS, S1, S2
 from members.models import Organisation, StudyGroup
 
 from ..models import Project
-from .models import Award, AwardGrant, Category, Entry, EntryImage
+from .models import Award, AwardGrant, Category, Entry, EntryImage, EntryStatus
 from .services.awards import GRANTABLE, award_grant, award_save
 from .services.entries import (
     entry_archive,
@@ -51,8 +51,9 @@ SME = "中小企業脱炭素 支援事業"
 EV_TRIAL = "EV乗合タクシーによるバス空白地域の移動支援実証"  # a 公募 proposal, if adopted
 
 T, P, S = Entry.Kind.TECHNOLOGY, Entry.Kind.PRODUCT, Entry.Kind.SERVICE
-PUBLISHED, SUBMITTED, DRAFT = "published", "submitted", "draft"
-RETURNED, ARCHIVED = "returned", "archived"  # returned: sent back to its organisation (a draft)
+PUBLISHED, SUBMITTED, DRAFT = EntryStatus.PUBLISHED, EntryStatus.SUBMITTED, EntryStatus.DRAFT
+ARCHIVED = EntryStatus.ARCHIVED
+RETURNED = "returned"  # not a status: a draft sent back to its organisation with a reason
 
 RETURN_REASON = (
     "点検できる水深と一回の連続運用時間を概要に書いてください。また、写真に写っている漁港の"
@@ -407,10 +408,11 @@ def _at(moment: dt.datetime, *, days: int, hour: int) -> dt.datetime:
 def _groups(paths: tuple[str, ...]) -> list[StudyGroup]:
     groups = []
     for path in paths:
-        parent = None
-        for name in path.split("/"):
-            parent = StudyGroup.objects.get(parent=parent, name=name)
-        groups.append(parent)
+        top, *below = path.split("/")
+        group = StudyGroup.objects.get(parent=None, name=top)
+        for name in below:
+            group = StudyGroup.objects.get(parent=group, name=name)
+        groups.append(group)
     return groups
 
 
@@ -465,7 +467,8 @@ def _walk(demo: Demo, entry: Entry, when: Timeline, *, staff: User, member: User
     """Take a new entry through the services to the demo's status, then date each step (the
     history rows too) on its day: the services stamp the current time."""
     own = member is not None and entry.organisation_id == roles.organisation_id_of(member)
-    author = member if own else staff  # the secretariat enters what the others sent in
+    # The secretariat enters what the others sent in.
+    author = member if member is not None and own else staff
     entry = entry_create(
         entry=entry,
         created_by=author,

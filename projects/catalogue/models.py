@@ -6,6 +6,8 @@ reason. Only the entry's organisation and staff edit it; every change is kept (h
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -18,6 +20,9 @@ from members.models import Organisation, StudyGroup
 
 from ..models import BilingualName, Project
 from .querysets import EntryQuerySet
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class Category(BilingualName, models.Model):
@@ -129,6 +134,7 @@ class Entry(models.Model):
 
     objects = EntryQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["search_text"])
+    _history_user: User | None  # who makes the change: set by services, read by the history
 
     class Meta:
         verbose_name = _("技術・製品")
@@ -201,6 +207,7 @@ class Award(BilingualName, models.Model):
     order = models.PositiveSmallIntegerField(_("表示順"), default=0)
 
     history = HistoricalRecords()
+    _history_user: User | None  # who makes the change: set by services, read by the history
 
     class Meta:
         verbose_name = _("認定・ブランド")
@@ -233,6 +240,7 @@ class AwardGrant(models.Model):
     created_at = models.DateTimeField(_("登録日時"), default=timezone.now, editable=False)
 
     history = HistoricalRecords()
+    _history_user: User | None  # who makes the change: set by services, read by the history
 
     class Meta:
         verbose_name = _("認定の付与")

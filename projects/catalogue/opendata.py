@@ -8,8 +8,6 @@ Kyoso's other CSV exports put before a leading ``= + - @`` (see docs/open-data.m
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from collections.abc import Iterator
@@ -18,6 +16,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.utils import timezone, translation
 
+from consortium import csv_out
 from consortium.links import pk_url
 from members.models import Sector
 
@@ -110,12 +109,11 @@ def records(base_url: str, organisation_id: int | None = None) -> Iterator[dict[
 def csv_bytes(base_url: str, organisation_id: int | None = None) -> bytes:
     """The CSV file: a BOM (Excel reads UTF-8 with it), the header, CRLF line ends, every
     value quoted only where CSV needs it. Built whole before the first byte is sent."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(HEADER)
-    for record in records(base_url, organisation_id):
-        writer.writerow([record[column.key] for column in COLUMNS])
-    return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")
+    rows = (
+        [record[column.key] for column in COLUMNS] for record in records(base_url, organisation_id)
+    )
+    # Open data is read by programs: published as it is, without formula escaping.
+    return csv_out.csv_bytes(HEADER, rows, escape_formulas=False)
 
 
 # The JSON object's keys, in this order: the CSV's columns and the codes beside them.

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlencode
 
 from django import forms
@@ -27,6 +28,10 @@ from consortium.text import search_terms
 from members.models import SECTOR_LABELS, Sector
 
 from .models import Category, Entry, EntryImage, EntryKind
+from .querysets import EntryQuerySet
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 PAGE_SIZE = 20
 QUERY_MAX_LENGTH = 200
@@ -59,9 +64,10 @@ class CatalogueSearchForm(forms.Form):
     local = forms.ChoiceField(label=_("市内・市外"), required=False, choices=LOCAL_CHOICES)
     kind = forms.ChoiceField(label=_("種類"), required=False, choices=EntryKind.choices)
 
-    def __init__(self, *args, categories: list[Category], **kwargs) -> None:
+    def __init__(self, *args: Any, categories: list[Category], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [(c.pk, c.label) for c in categories]
+        category = cast(forms.TypedChoiceField, self.fields["category"])
+        category.choices = [(c.pk, c.label) for c in categories]
 
     def choices(self) -> dict[str, object]:
         """The valid, non-empty values: what the entries are filtered by."""
@@ -101,8 +107,8 @@ class CatalogueSearch:
     terms: list[str]
     chosen: dict[str, object]
     total: int
+    entries: QuerySet[Entry]  # ordered, not yet evaluated: the view pages it
     facets: list[Facet] = field(default_factory=list)
-    entries: QuerySet | None = None  # ordered, not yet evaluated: the view pages it
 
     @property
     def filtered(self) -> bool:
@@ -127,7 +133,7 @@ class KnownCountPaginator(Paginator):
         return self._known_count
 
 
-def public_entries() -> QuerySet:
+def public_entries() -> EntryQuerySet:
     """Published entries of confirmed organisations: what the public catalogue shows."""
     return Entry.objects.public().filter(organisation__is_confirmed=True)
 
@@ -179,7 +185,7 @@ def _facet_options(
     current: Mapping[str, str],
     name: str,
     counts: dict[object, int],
-    options: list[tuple[object, str]],
+    options: list[tuple[object, StrOrPromise]],
     chosen: Mapping[str, object],
 ) -> list[FacetOption]:
     result = []
@@ -225,7 +231,7 @@ def catalogue_search(
                 key = row[FACET_FIELDS[name]]
                 facet_counts[name][key] = facet_counts[name].get(key, 0) + row["n"]
 
-    option_lists: dict[str, list[tuple[object, str]]] = {
+    option_lists: dict[str, list[tuple[object, StrOrPromise]]] = {
         "category": [(c.pk, c.label) for c in categories],
         "sector": [(value, SECTOR_LABELS[value]) for value in Sector.values],
         "local": [(True, LOCAL_CHOICES[0][1]), (False, LOCAL_CHOICES[1][1])],

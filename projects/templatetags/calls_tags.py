@@ -11,6 +11,8 @@ from django.utils.translation import get_language, gettext, gettext_lazy
 
 from consortium import fiscal
 
+from ..calls.models import CallStatus
+
 register = template.Library()
 
 
@@ -28,7 +30,7 @@ def jst(value: dt.datetime | None) -> str:
 def call_state(call, now: dt.datetime | None = None) -> str:
     """What a visitor sees of a call: draft, upcoming, open, closed or decided."""
     now = now or timezone.now()
-    if call.status in ("draft", "decided", "closed"):
+    if call.status in (CallStatus.DRAFT, CallStatus.DECIDED, CallStatus.CLOSED):
         return call.status
     if now < call.opens_at:
         return "upcoming"

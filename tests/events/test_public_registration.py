@@ -22,6 +22,7 @@ from django.urls import reverse
 from events import services
 from events.models import PublicRegistration, Registration, Visibility
 from events.public_registration import (
+    Citizen,
     PublicRegistrationError,
     public_registration_cancel,
     public_registration_confirm,
@@ -70,15 +71,20 @@ def symposium(study_group):
     )
 
 
-def register(meeting, email="hanako@example.jp", *, seats=1, ip="203.0.113.5", **kwargs):
-    values = {
-        "name": "平塚 花子",
-        "name_kana": "ヒラツカ ハナコ",
-        "affiliation": "",
-        "consented": True,
-    }
+def register(
+    meeting,
+    email="hanako@example.jp",
+    *,
+    seats=1,
+    ip="203.0.113.5",
+    consented=True,
+    now=None,
+    **kwargs,
+):
+    values = {"name": "平塚 花子", "name_kana": "ヒラツカ ハナコ", "affiliation": ""}
+    citizen = Citizen(email=email, seats=seats, **(values | kwargs))
     return public_registration_create(
-        meeting=meeting, email=email, seats=seats, ip=ip, **(values | kwargs)
+        meeting=meeting, citizen=citizen, consented=consented, ip=ip, now=now
     )
 
 

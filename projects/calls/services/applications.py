@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -33,6 +34,18 @@ from .calls import announce
 
 class ApplicationError(ValidationError):
     """The application cannot be written (call not open, organisation not admitted …)."""
+
+
+@dataclass(frozen=True)
+class ApplicationParts:
+    """What an application holds besides its own fields, as its form sends them: the partner
+    organisations, the support asked for, the budget lines (new or changed) and the PDFs to
+    attach."""
+
+    partners: Iterable[Organisation] = ()
+    requested_support: Iterable[SupportKind] = ()
+    budget_lines: Sequence[BudgetLine] = ()
+    attachments: Sequence[UploadedFile] = ()
 
 
 def yen_label(amount: int) -> str:
@@ -133,20 +146,18 @@ def application_create(
     *,
     application: Application,
     created_by: User | None,
-    partners: Iterable[Organisation] = (),
-    requested_support: Iterable[SupportKind] = (),
-    budget_lines: Sequence[BudgetLine] = (),
-    attachments: Sequence[UploadedFile] = (),
+    parts: ApplicationParts | None = None,
     now: dt.datetime | None = None,
 ) -> Application:
-    """Save a new draft (``application.call`` and ``.organisation`` set) with its partners,
-    requested support, budget lines and PDF attachments: all of it, or nothing."""
+    """Save a new draft (``application.call`` and ``.organisation`` set) with its ``parts``
+    (partners, requested support, budget lines and PDF attachments): all of it, or nothing."""
     now = now or timezone.now()
+    parts = parts or ApplicationParts()
     call = Call.objects.get(pk=application.call_id)
     application.call = call
     check_open(call, now=now)
     check_applicant(call, application.organisation)
-    partners, requested_support = list(partners), list(requested_support)
+    partners, requested_support = list(parts.partners), list(parts.requested_support)
     _check_choices(application, partners, requested_support)
     application.status = Application.Status.DRAFT
     application.created_by = created_by
@@ -155,8 +166,8 @@ def application_create(
     application.save()
     application.partners.set(partners)
     application.requested_support.set(requested_support)
-    _save_budget(application, budget_lines, ())
-    _attach(application, attachments, now)
+    _save_budget(application, parts.budget_lines, ())
+    _attach(application, parts.attachments, now)
     announce(fiscal_years={call.fiscal_year})
     return application
 
@@ -165,24 +176,22 @@ def application_create(
 def application_update(
     *,
     application: Application,
-    partners: Iterable[Organisation] = (),
-    requested_support: Iterable[SupportKind] = (),
-    budget_lines: Sequence[BudgetLine] = (),
+    parts: ApplicationParts | None = None,
     budget_lines_deleted: Sequence[BudgetLine] = (),
-    attachments: Sequence[UploadedFile] = (),
     now: dt.datetime | None = None,
 ) -> Application:
     """Save changes to an application (a draft, or a submitted one until the deadline; the
-    number stays). ``budget_lines`` are new or changed lines, ``budget_lines_deleted`` the
+    number stays). ``parts.budget_lines`` are new or changed lines, ``budget_lines_deleted`` the
     removed ones; the total may not exceed the call's maximum."""
     now = now or timezone.now()
+    parts = parts or ApplicationParts()
     call = Call.objects.select_for_update().get(pk=application.call_id)
     application.call = call
     check_open(call, now=now)
     current = Application.objects.select_for_update().get(pk=application.pk)
     if current.status == Application.Status.WITHDRAWN:
         raise ApplicationError(_("取り下げた応募は変更できません。"), code="withdrawn")
-    partners, requested_support = list(partners), list(requested_support)
+    partners, requested_support = list(parts.partners), list(parts.requested_support)
     _check_choices(application, partners, requested_support)
     # What the form does not edit stays as stored.
     for name in (
@@ -199,8 +208,8 @@ def application_update(
     application.save()
     application.partners.set(partners)
     application.requested_support.set(requested_support)
-    _save_budget(application, budget_lines, budget_lines_deleted)
-    _attach(application, attachments, now)
+    _save_budget(application, parts.budget_lines, budget_lines_deleted)
+    _attach(application, parts.attachments, now)
     announce(fiscal_years={call.fiscal_year})
     return application
 
@@ -291,9 +300,9 @@ def _attach(
             code="too_many_files",
             params={"n": limit},
         )
-    saved = []
+    saved: list[ApplicationAttachment] = []
     for upload in uploads:
-        name = upload.name.rsplit("/", 1)[-1][:200]
+        name = (upload.name or "").rsplit("/", 1)[-1][:200]
         attachment = ApplicationAttachment(
             application=application, name=name, size=upload.size or 0, uploaded_at=now
         )

@@ -6,8 +6,12 @@ application is a 404. Whether the call is open is the services' decision (server
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -19,7 +23,7 @@ from members.access import AffiliatedPersonRequiredMixin, LoginRequiredMixin
 
 from ...templatetags.calls_tags import call_state
 from ..forms import ApplicationForm, AttachmentForm, BudgetFormSet
-from ..models import Application, ApplicationAttachment, Call
+from ..models import Application, ApplicationAttachment, BudgetLine, Call
 from ..services import applications as services
 
 FORM_TEMPLATE = "projects/calls/application_form.html"
@@ -37,6 +41,16 @@ def _own_applications(user):
 def _flash(request, error: ValidationError) -> None:
     for message in error.messages:
         messages.error(request, message)
+
+
+def _parts(form: ApplicationForm, budget_lines: Sequence[BudgetLine]) -> services.ApplicationParts:
+    """What the form sends besides the application's own fields."""
+    return services.ApplicationParts(
+        partners=form.cleaned_data["partners"],
+        requested_support=form.cleaned_data["requested_support"],
+        budget_lines=budget_lines,
+        attachments=form.cleaned_data["attachments"],
+    )
 
 
 def _render_form(request, *, call, application, form, budget, status=200):
@@ -117,10 +131,7 @@ class ApplicationCreateView(LoginRequiredMixin, View):
             saved = services.application_create(
                 application=form.save(commit=False),
                 created_by=request.user,
-                partners=form.cleaned_data["partners"],
-                requested_support=form.cleaned_data["requested_support"],
-                budget_lines=budget.save(commit=False),
-                attachments=form.cleaned_data["attachments"],
+                parts=_parts(form, budget.save(commit=False)),
             )
             messages.success(
                 request,
@@ -178,11 +189,8 @@ class ApplicationUpdateView(AffiliatedPersonRequiredMixin, View):
             lines = budget.save(commit=False)
             services.application_update(
                 application=form.save(commit=False),
-                partners=form.cleaned_data["partners"],
-                requested_support=form.cleaned_data["requested_support"],
-                budget_lines=lines,
+                parts=_parts(form, lines),
                 budget_lines_deleted=budget.deleted_objects,
-                attachments=form.cleaned_data["attachments"],
             )
             messages.success(request, _("応募を保存しました。"))
             return redirect("projects:application_detail", pk=application.pk)
@@ -230,7 +238,7 @@ class MyApplicationListView(AffiliatedPersonRequiredMixin, ListView):
     context_object_name = "applications"
     paginate_by = 50
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Application]:
         return (
             _own_applications(self.request.user)
             .select_related("call")
@@ -245,14 +253,14 @@ class ApplicationDetailView(LoginRequiredMixin, DetailView):
     template_name = "projects/calls/application_detail.html"
     context_object_name = "application"
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Application]:
         return (
             Application.objects.visible_to(self.request.user)
             .select_related("call", "organisation", "challenge", "created_by")
             .prefetch_related("partners", "requested_support", "budget_lines", "attachments")
         )
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         application = self.object
         own = application.organisation_id == _organisation_id(self.request.user)
         is_open = application.call.is_open()

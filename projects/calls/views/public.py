@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.views.generic import DetailView, TemplateView
@@ -10,24 +13,12 @@ from ...templatetags.calls_tags import call_state
 from ..models import Application, Call
 
 
-def adopted_trials(call: Call):
-    """The call's adopted applications whose decision has been sent: the public's news."""
-    return (
-        Application.objects.filter(
-            call=call, decision=Application.Decision.ADOPTED, decision_sent_at__isnull=False
-        )
-        .select_related("organisation", "project")
-        .prefetch_related("partners")
-        .order_by("sequence", "pk")
-    )
-
-
 class PublicCallListView(TemplateView):
     """Open calls first (soonest deadline first), then those to come, then past ones."""
 
     template_name = "projects/calls/public_list.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         calls = list(
             Call.objects.visible_to(self.request.user)
             .select_related("funder")
@@ -52,7 +43,7 @@ class PublicCallDetailView(DetailView):
     template_name = "projects/calls/public_detail.html"
     context_object_name = "call"
 
-    def get_object(self, queryset=None):
+    def get_object(self, queryset: QuerySet[Call] | None = None) -> Call:
         return get_object_or_404(
             Call.objects.visible_to(self.request.user)
             .select_related("funder", "study_group")
@@ -60,8 +51,9 @@ class PublicCallDetailView(DetailView):
             pk=self.kwargs["pk"],
         )
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         call = self.object
         call.state = call_state(call)
-        adopted = adopted_trials(call) if call.status == Call.Status.DECIDED else []
+        decided = call.status == Call.Status.DECIDED
+        adopted = Application.objects.filter(call=call).adopted_and_announced() if decided else []
         return super().get_context_data(adopted=adopted, **kwargs)

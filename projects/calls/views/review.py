@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -22,7 +21,8 @@ from django.views import View
 from members import roles
 from members.access import ReviewerRequiredMixin, SecretariatRequiredMixin
 
-from ..models import Application, ApplicationAttachment, Call, ReviewAssignment, ReviewScore
+from ..models import Application, ApplicationAttachment, Call
+from ..querysets import other_submitted_reviews, reviewer_assignments, with_review_counts
 from ..ranking import call_ranking, ranking_csv, ranking_filename, ranking_xlsx
 from ..review_forms import AssignmentForm, ReviewerRegisterForm, ReviewScoreForm
 from ..services import reviews as services
@@ -44,14 +44,7 @@ class ReviewListView(ReviewerRequiredMixin, View):
     template_name = "projects/calls/review_list.html"
 
     def get(self, request):
-        assignments = list(
-            ReviewAssignment.objects.filter(
-                reviewer=request.user, application__status=Application.Status.SUBMITTED
-            )
-            .select_related("application__call", "application__organisation")
-            .annotate(n_scores=Count("scores"))
-            .order_by("-application__call__opens_at", "application__sequence", "pk")
-        )
+        assignments = list(reviewer_assignments(request.user))
         for assignment in assignments:
             assignment.shows_applicant = shows_applicant(assignment.application.call, request.user)
         return render(request, self.template_name, {"assignments": assignments})
@@ -80,14 +73,7 @@ class ReviewDetailView(ReviewerRequiredMixin, View):
             form = ReviewScoreForm(criteria=criteria, assignment=assignment)
         others = []
         if assignment.submitted_at:
-            others = list(
-                application.assignments.exclude(pk=assignment.pk)
-                .filter(submitted_at__isnull=False)
-                .select_related("reviewer__person")
-                .prefetch_related(
-                    Prefetch("scores", queryset=ReviewScore.objects.select_related("criterion"))
-                )
-            )
+            others = list(other_submitted_reviews(application, assignment))
             for other in others:
                 other.reviewer_label = services.reviewer_name(other.reviewer)
         return {
@@ -165,17 +151,8 @@ class ReviewerListView(SecretariatRequiredMixin, View):
     template_name = "projects/calls/reviewer_list.html"
 
     def get(self, request):
-        reviewers = (
-            services.reviewer_accounts()
-            .filter(groups__name=roles.REVIEWERS)
-            .annotate(
-                n_assigned=Count("review_assignments", distinct=True),
-                n_submitted=Count(
-                    "review_assignments",
-                    filter=Q(review_assignments__submitted_at__isnull=False),
-                    distinct=True,
-                ),
-            )
+        reviewers = with_review_counts(
+            services.reviewer_accounts().filter(groups__name=roles.REVIEWERS)
         )
         return render(request, self.template_name, {"reviewers": reviewers})
 
@@ -275,8 +252,8 @@ class CallAssignmentView(SecretariatRequiredMixin, View):
         errors += refused
         if done:
             messages.success(request, _("%(n)s件の割当を保存しました。") % {"n": done})
-        for error in errors:
-            messages.error(request, error)
+        for message in errors:
+            messages.error(request, message)
         return redirect("projects:call_assignments", pk=call.pk)
 
 

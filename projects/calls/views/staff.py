@@ -3,9 +3,11 @@ challenges and the list of support kinds."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,6 +18,7 @@ from members.access import SecretariatRequiredMixin
 
 from ..forms import CallForm, CityChallengeForm, CriterionFormSet, SupportKindForm
 from ..models import Application, Call, CityChallenge, SupportKind
+from ..querysets import challenges_with_calls, support_kinds_with_calls
 from ..services import calls as services
 
 
@@ -24,11 +27,8 @@ class CallStaffListView(SecretariatRequiredMixin, ListView):
     context_object_name = "calls"
     paginate_by = 50
 
-    def get_queryset(self):
-        return Call.objects.annotate(
-            n_drafts=Count("applications", filter=Q(applications__status="draft")),
-            n_submitted=Count("applications", filter=Q(applications__status="submitted")),
-        ).order_by("-fiscal_year", "-opens_at", "pk")
+    def get_queryset(self) -> QuerySet[Call]:
+        return Call.objects.with_application_counts().order_by("-fiscal_year", "-opens_at", "pk")
 
 
 class CallFormView(SecretariatRequiredMixin, View):
@@ -111,7 +111,7 @@ class CallApplicationListView(SecretariatRequiredMixin, TemplateView):
 
     template_name = "projects/calls/staff_applications.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         call = get_object_or_404(Call, pk=kwargs["pk"])
         applications = (
             Application.objects.filter(call=call)
@@ -127,10 +127,8 @@ class ChallengeListView(SecretariatRequiredMixin, ListView):
     context_object_name = "challenges"
     paginate_by = 100
 
-    def get_queryset(self):
-        return CityChallenge.objects.annotate(n_calls=Count("calls")).order_by(
-            "department", "title", "pk"
-        )
+    def get_queryset(self) -> QuerySet[CityChallenge]:
+        return challenges_with_calls()
 
 
 class ChallengeFormView(SecretariatRequiredMixin, View):
@@ -160,7 +158,7 @@ class SupportKindListView(SecretariatRequiredMixin, View):
     template_name = "projects/calls/support_kind_list.html"
 
     def get(self, request, form=None):
-        kinds = SupportKind.objects.annotate(n_calls=Count("calls")).order_by("order", "pk")
+        kinds = support_kinds_with_calls()
         return render(
             request, self.template_name, {"kinds": kinds, "form": form or SupportKindForm()}
         )

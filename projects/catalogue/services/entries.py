@@ -19,11 +19,13 @@ Every write announces ``catalogue_changed`` with the entry's id once the transac
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.db import transaction
@@ -156,7 +158,7 @@ def _store_brochure(
     stale = []
     if upload is not None:
         validate_brochure(upload)
-        entry.brochure.save(upload.name.rsplit("/", 1)[-1][:150], upload, save=False)
+        entry.brochure.save((upload.name or "").rsplit("/", 1)[-1][:150], upload, save=False)
     elif remove:
         entry.brochure = ""
     if previous and (upload is not None or remove):
@@ -164,10 +166,15 @@ def _store_brochure(
     return stale
 
 
+def _delete_file(storage: Storage, name: str) -> None:
+    if storage.exists(name):
+        storage.delete(name)
+
+
 def _delete_on_commit(entry: Entry, names: list[str]) -> None:
     storage = entry.brochure.storage
     for name in names:
-        transaction.on_commit(lambda n=name: storage.delete(n) if storage.exists(n) else None)
+        transaction.on_commit(functools.partial(_delete_file, storage, name))
 
 
 def _save_with_brochure(entry: Entry, written: str) -> None:
@@ -221,11 +228,10 @@ def entry_update(
     projects: Iterable[Project] = (),
     brochure: UploadedFile | None = None,
     remove_brochure: bool = False,
-    now: dt.datetime | None = None,
 ) -> Entry:
     """Save changes to an entry's fields, links and brochure (see the module docstring for who
     may, when). A published entry changed by its organisation goes back to review."""
-    now = now or timezone.now()
+    now = timezone.now()
     current = lock(entry)
     check_may_change(current, changed_by)
     study_groups, projects = list(study_groups), list(projects)
@@ -332,8 +338,10 @@ def _send_returned(entry: Entry) -> None:
         }
         subject = render_to_string("projects/catalogue/email/returned_subject.txt", context)
         body = render_to_string("projects/catalogue/email/returned_body.txt", context)
-    subject = " ".join(subject.split())
-    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients))
+    one_line = " ".join(subject.split())
+    transaction.on_commit(
+        lambda: send_mail(one_line, body, settings.DEFAULT_FROM_EMAIL, recipients)
+    )
 
 
 @transaction.atomic
@@ -373,13 +381,14 @@ def entry_archive(*, entry: Entry, archived_by: User) -> Entry:
 
 
 @transaction.atomic
-def entry_search_text_refresh(*, organisation_id: int) -> int:
-    """Recompute the search text of an organisation's entries (it holds the organisation's
+def entry_search_text_refresh(
+    *, organisation_id: int | None = None, organisation_ids: Iterable[int] = ()
+) -> int:
+    """Recompute the search text of organisations' entries (it holds the organisation's
     name): after a rename the catalogue finds them under the new name. Returns how many
     changed. The text is not part of the history, so a bulk update is enough."""
-    entries = list(
-        Entry.objects.filter(organisation_id=organisation_id).select_related("organisation")
-    )
+    ids = {*organisation_ids, *([organisation_id] if organisation_id else [])}
+    entries = list(Entry.objects.filter(organisation_id__in=ids).select_related("organisation"))
     changed = []
     for entry in entries:
         text = entry.build_search_text()

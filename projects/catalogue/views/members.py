@@ -9,10 +9,11 @@ the buttons it allows. Pictures and the brochure of a published entry are open t
 from __future__ import annotations
 
 from pathlib import PurePosixPath
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control
@@ -20,13 +21,12 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
-from consortium.history import recent_changes
 from members import roles
-from members.access import AffiliatedPersonRequiredMixin, LoginRequiredMixin
+from members.access import AffiliatedPersonRequiredMixin, LoginRequiredMixin, signed_in_user
 
 from ..forms import AwardGrantForm, EntryForm, EntryImageForm
 from ..models import Entry, EntryImage, EntryStatus
-from ..querysets import awards_prefetch
+from ..querysets import entry_changes
 from ..services import entries as services
 from ..services.images import entry_image_add, entry_image_remove
 
@@ -57,15 +57,15 @@ class MyEntryListView(AffiliatedPersonRequiredMixin, ListView):
     context_object_name = "entries"
     paginate_by = 50
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Entry]:
         return (
             Entry.objects.of_organisation(roles.organisation_id_of(self.request.user))
             .select_related("category")
-            .annotate(n_images=Count("images"))
+            .with_image_count()
             .order_by("-updated_at", "-pk")
         )
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         person = roles.affiliated_person_of(self.request.user)
         return super().get_context_data(organisation=person.organisation, **kwargs)
 
@@ -167,14 +167,6 @@ class EntryUpdateView(LoginRequiredMixin, _EntryFormMixin, View):
         return redirect("projects:entry_detail", pk=saved.pk)
 
 
-def entry_detail_queryset(user):
-    return (
-        _editable(user)
-        .select_related("category", "organisation", "created_by", "reviewed_by")
-        .prefetch_related("images", "study_groups", "projects", awards_prefetch())
-    )
-
-
 class EntryDetailView(LoginRequiredMixin, DetailView):
     """An entry as its organisation and staff see it, with what they may do now."""
 
@@ -182,11 +174,11 @@ class EntryDetailView(LoginRequiredMixin, DetailView):
     context_object_name = "entry"
     reviewing = False
 
-    def get_queryset(self):
-        return entry_detail_queryset(self.request.user)
+    def get_queryset(self) -> QuerySet[Entry]:
+        return _editable(self.request.user).for_detail()
 
-    def get_context_data(self, **kwargs):
-        entry, user = self.object, self.request.user
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        entry, user = self.object, signed_in_user(self.request)
         staff = roles.is_secretariat(user)
         actor = staff or services.is_own(entry, user)
         images = list(entry.images.all())
@@ -248,10 +240,9 @@ class EntryHistoryView(LoginRequiredMixin, TemplateView):
 
     template_name = "projects/catalogue/entry_history.html"
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         entry = get_object_or_404(_editable(self.request.user).only("pk", "title"), pk=kwargs["pk"])
-        changes = recent_changes((Entry.history.filter(id=entry.pk), lambda r: r.title), limit=100)
-        return super().get_context_data(entry=entry, changes=changes, **kwargs)
+        return super().get_context_data(entry=entry, changes=entry_changes(entry), **kwargs)
 
 
 class EntryImageUploadView(LoginRequiredMixin, View):

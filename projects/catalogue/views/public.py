@@ -4,19 +4,19 @@ an organisation's page, and the catalogue as open data (CSV and JSON)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.views import View
 from django.views.generic import DetailView, ListView
 
-from members.models import Organisation, StudyGroup
+from members.models import Organisation
 
-from ...models import Project
 from .. import opendata
-from ..models import EntryImage
-from ..querysets import awards_prefetch
+from ..models import Entry
+from ..querysets import organisations_publishing
 from ..search import PAGE_SIZE, KnownCountPaginator, catalogue_search, listed, public_entries
 
 
@@ -27,7 +27,7 @@ class PublicCatalogueView(ListView):
     context_object_name = "entries"
     paginate_by = PAGE_SIZE
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Entry]:
         self.search = catalogue_search(self.request.GET)
         return self.search.entries
 
@@ -41,7 +41,7 @@ class PublicCatalogueView(ListView):
             **kwargs,
         )
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(search=self.search, **kwargs)
 
 
@@ -52,21 +52,8 @@ class PublicEntryDetailView(DetailView):
     template_name = "projects/catalogue/public_detail.html"
     context_object_name = "entry"
 
-    def get_queryset(self):
-        return (
-            public_entries()
-            .select_related("organisation", "category")
-            .defer("search_text", "returned_reason")
-            .prefetch_related(
-                Prefetch("images", queryset=EntryImage.objects.order_by("order", "pk")),
-                Prefetch(
-                    "study_groups",
-                    queryset=StudyGroup.objects.select_related("parent").order_by("order", "name"),
-                ),
-                Prefetch("projects", queryset=Project.objects.order_by("name", "pk")),
-                awards_prefetch(),
-            )
-        )
+    def get_queryset(self) -> QuerySet[Entry]:
+        return public_entries().for_public_detail()
 
 
 class PublicOrganisationView(DetailView):
@@ -76,11 +63,10 @@ class PublicOrganisationView(DetailView):
     template_name = "projects/catalogue/public_organisation.html"
     context_object_name = "organisation"
 
-    def get_queryset(self):
-        published = public_entries().filter(organisation=OuterRef("pk"))
-        return Organisation.objects.confirmed().filter(Exists(published))
+    def get_queryset(self) -> QuerySet[Organisation]:
+        return organisations_publishing()
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         entries = list(listed(public_entries().filter(organisation=self.object)))
         return super().get_context_data(entries=entries, **kwargs)
 

@@ -3,9 +3,11 @@ reason, archive), every entry by status, and the taxonomy of categories (技術�
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,15 +19,11 @@ from members.access import SecretariatRequiredMixin
 
 from ..forms import AwardForm, AwardGrantForm, CategoryForm, EntryReturnForm
 from ..models import Award, AwardGrant, Category, Entry, EntryStatus
-from ..querysets import award_counts_by_year
+from ..querysets import award_counts_by_year, categories_with_use, status_counts
 from ..services import awards as award_services
 from ..services import categories as category_services
 from ..services import entries as services
 from .members import EntryDetailView, _flash
-
-
-def _listed(queryset):
-    return queryset.select_related("organisation", "category").annotate(n_images=Count("images"))
 
 
 class ReviewQueueView(SecretariatRequiredMixin, ListView):
@@ -35,8 +33,8 @@ class ReviewQueueView(SecretariatRequiredMixin, ListView):
     context_object_name = "entries"
     paginate_by = 50
 
-    def get_queryset(self):
-        return _listed(Entry.objects.submitted()).order_by("submitted_at", "pk")
+    def get_queryset(self) -> QuerySet[Entry]:
+        return Entry.objects.submitted().for_staff_list().order_by("submitted_at", "pk")
 
 
 class StaffEntryListView(SecretariatRequiredMixin, ListView):
@@ -50,19 +48,14 @@ class StaffEntryListView(SecretariatRequiredMixin, ListView):
         value = self.request.GET.get("status", "")
         return value if value in EntryStatus.values else ""
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Entry]:
         entries = Entry.objects.all()
         if self.status():
             entries = entries.filter(status=self.status())
-        return _listed(entries).order_by("-updated_at", "-pk")
+        return entries.for_staff_list().order_by("-updated_at", "-pk")
 
-    def get_context_data(self, **kwargs):
-        counts = dict(
-            Entry.objects.order_by()
-            .values("status")
-            .annotate(n=Count("pk"))
-            .values_list("status", "n")
-        )
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        counts = status_counts()
         statuses = [(value, label, counts.get(value, 0)) for value, label in EntryStatus.choices]
         return super().get_context_data(
             statuses=statuses, status=self.status(), total=sum(counts.values()), **kwargs
@@ -74,7 +67,7 @@ class EntryReviewView(SecretariatRequiredMixin, EntryDetailView):
 
     reviewing = True
 
-    def get_context_data(self, **kwargs):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         kwargs.setdefault("return_form", EntryReturnForm())
         return super().get_context_data(**kwargs)
 
@@ -122,7 +115,7 @@ class CategoryListView(SecretariatRequiredMixin, View):
     template_name = "projects/catalogue/category_list.html"
 
     def get(self, request, form=None):
-        categories = Category.objects.annotate(n_entries=Count("entries")).order_by("order", "pk")
+        categories = categories_with_use()
         context = {"categories": categories, "form": form or CategoryForm()}
         return render(request, self.template_name, context)
 

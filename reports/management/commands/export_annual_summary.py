@@ -10,7 +10,9 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from consortium.tabular import ENCODINGS
 from reports import exports, services, writers
+from reports.models import ExportLog
 
 
 class Command(BaseCommand):
@@ -18,23 +20,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--fiscal-year", type=int, help="e.g. 2018 (default: every year)")
-        parser.add_argument("--encoding", choices=writers.ENCODINGS, default="utf-8-sig")
+        parser.add_argument("--encoding", choices=ENCODINGS, default="utf-8-sig")
         parser.add_argument("--header", choices=("ja", "en"), default="ja")
         parser.add_argument(
-            "--kind",
-            choices=("participation", "funding", "calls", "indicators"),
-            default="participation",
+            "--kind", choices=exports.COMMAND_EXPORTS, default=ExportLog.Kind.PARTICIPATION.value
         )
         parser.add_argument("--output", help="file path; .xlsx writes a workbook (default: stdout)")
 
     def handle(self, *args, **options):
-        build = {
-            "participation": exports.participation_export,
-            "funding": exports.funding_export,
-            "calls": exports.calls_export,
-            "indicators": exports.indicators_export,
-        }[options["kind"]]
-        export = build(fiscal_year=options["fiscal_year"], language=options["header"])
+        export = exports.annual_export(
+            options["kind"], fiscal_year=options["fiscal_year"], language=options["header"]
+        )
         output = options["output"]
         try:
             if output and output.lower().endswith(".xlsx"):
@@ -56,10 +52,12 @@ class Command(BaseCommand):
             sys.stdout.flush()
         services.export_log_record(
             user=None,
-            kind=export.kind,
-            fiscal_year=options["fiscal_year"],
-            filename=output or f"{export.filename}.csv",
-            file_format="xlsx" if output and output.lower().endswith(".xlsx") else "csv",
-            personal_data=export.personal_data,
+            exported=services.ExportedFile(
+                kind=export.kind,
+                fiscal_year=options["fiscal_year"],
+                filename=output or f"{export.filename}.csv",
+                file_format="xlsx" if output and output.lower().endswith(".xlsx") else "csv",
+                personal_data=export.personal_data,
+            ),
             via="command",
         )

@@ -267,7 +267,9 @@ def test_the_service_refuses_a_budget_over_the_maximum_too(call):
         services.application_create(
             application=application,
             created_by=None,
-            budget_lines=[BudgetLine(item="機器", amount=1_000_001)],
+            parts=services.ApplicationParts(
+                budget_lines=[BudgetLine(item="機器", amount=1_000_001)]
+            ),
         )
     assert not Application.objects.exists()
 
