@@ -8,7 +8,7 @@ Production sets DATABASE_URL, REDIS_URL, SECRET_KEY, ALLOWED_HOSTS and DEBUG=fal
 import os
 from pathlib import Path
 
-import environ  # type: ignore[import-untyped]  # django-environ ships no types
+import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 

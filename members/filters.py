@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import django_filters  # type: ignore[import-untyped]  # no stubs installed
+import django_filters
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
-from django_filters.fields import (  # type: ignore[import-untyped]  # no stubs installed
+from django_filters.fields import (
     ModelChoiceField,
     ModelChoiceIterator,
 )

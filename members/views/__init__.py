@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import CreateView, DetailView, FormView, TemplateView, UpdateView
-from django_filters.views import FilterView  # type: ignore[import-untyped]  # no stubs installed
+from django_filters.views import FilterView
 
 from consortium.fragments import cached_render
 from consortium.links import pk_url, safe_next
