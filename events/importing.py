@@ -62,9 +62,6 @@ def _norm(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).split())
 
 
-RowError = Problem  # row, Japanese header (e.g. 法人番号), message
-
-
 # Registered organisations and people the sheet names are read as the few fields matching,
 # the preview and the import use (``Matched…``), not as model instances: a sheet names
 # thousands, and an instance costs many times more to build.

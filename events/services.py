@@ -207,43 +207,32 @@ def meeting_held_if_due(*, meeting: Meeting, today: dt.date | None = None) -> bo
 
     The status is read again: the page that sent the tick may predate a cancellation.
     """
-    current = Meeting.objects.filter(pk=meeting.pk).values_list("status", flat=True).first()
-    meeting.status = current or meeting.status
-    if meeting.is_cancelled:
-        raise MeetingStatusError(_("中止した会議には出欠を記録できません。"), code="cancelled")
-    if meeting.status != MeetingStatus.SCHEDULED or not meeting.can_be_held(today):
-        return False
-    # Conditional: of two ticks at the same moment, one changes the status and says so.
-    updated = Meeting.objects.filter(pk=meeting.pk, status=MeetingStatus.SCHEDULED).update(
-        status=MeetingStatus.HELD, sequence=F("sequence") + 1, updated_at=timezone.now()
-    )
-    meeting.status = MeetingStatus.HELD
-    return bool(updated)
+    return meetings_held_if_due(meetings=[meeting], today=today) > 0
 
 
-def meetings_held_if_due(*, meetings: list[Meeting], today: dt.date | None = None) -> set[int]:
+def meetings_held_if_due(*, meetings: list[Meeting], today: dt.date | None = None) -> int:
     """``meeting_held_if_due`` for many meetings at once (an import): two queries whatever
-    their number. Returns the ids of the meetings it marked held; the caller sends the signal."""
+    their number. Returns how many it marked held; the caller sends the signal."""
     if not meetings:
-        return set()
+        return 0
     today = today or timezone.localdate()
     current = dict(
         Meeting.objects.filter(pk__in=[m.pk for m in meetings]).values_list("pk", "status")
     )
     for meeting in meetings:
-        meeting.status = current.get(meeting.pk, meeting.status)
+        meeting.status = current.get(meeting.pk) or meeting.status
         if meeting.is_cancelled:
             raise MeetingStatusError(_("中止した会議には出欠を記録できません。"), code="cancelled")
     due = [m for m in meetings if m.status == MeetingStatus.SCHEDULED and m.can_be_held(today)]
     if not due:
-        return set()
-    ids = [m.pk for m in due]
-    Meeting.objects.filter(pk__in=ids, status=MeetingStatus.SCHEDULED).update(
-        status=MeetingStatus.HELD, sequence=F("sequence") + 1, updated_at=timezone.now()
-    )
+        return 0
+    # Conditional: of two ticks at the same moment, one changes the status and says so.
+    updated = Meeting.objects.filter(
+        pk__in=[m.pk for m in due], status=MeetingStatus.SCHEDULED
+    ).update(status=MeetingStatus.HELD, sequence=F("sequence") + 1, updated_at=timezone.now())
     for meeting in due:
         meeting.status = MeetingStatus.HELD
-    return set(ids)
+    return updated
 
 
 def _attendance_recorded(meeting: Meeting) -> None:

@@ -69,8 +69,6 @@ SECTOR_WORDS.update({str(label): value for value, label in Sector.choices})
 TRUE_WORDS = {"1", "はい", "市内", "true", "yes", "y", "○", "〇"}
 FALSE_WORDS = {"0", "いいえ", "市外", "false", "no", "n", "×"}
 
-RosterError = Problem  # row, column key, message; str() says "4行目 法人番号/corporate_number: …"
-
 
 @dataclass(slots=True)
 class RosterRow:

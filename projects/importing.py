@@ -46,8 +46,6 @@ COLUMN_LABELS = {column.key: column.ja for column in COLUMNS}
 KEYS = [column.key for column in COLUMNS]
 WRITTEN_FIELDS = ["kind", "amount", "status", "note"]  # the rest identify the record
 
-ImportProblem = Problem  # row (None for the whole file), Japanese header, message
-
 
 def normalise(value: object) -> str:
     return unicodedata.normalize("NFKC", str(value if value is not None else "")).strip()

@@ -14,7 +14,7 @@ from django.db import transaction
 from consortium.fiscal import fiscal_year_of
 from members.models import Organisation, StudyGroup
 
-from .importing import FundingImport, ImportProblem, funding_import, funding_import_upload
+from .importing import FundingImport, funding_import, funding_import_upload
 from .models import (
     Agreement,
     Funding,
@@ -26,7 +26,7 @@ from .models import (
 from .signals import funding_changed, outcome_changed, project_changed
 
 # The funding import lives in ``projects.importing`` (a sheet of the import pipeline).
-__all__ = ["FundingImport", "ImportProblem", "funding_import", "funding_import_upload"]
+__all__ = ["FundingImport", "funding_import", "funding_import_upload"]
 
 
 @transaction.atomic

@@ -19,11 +19,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django_filters.views import FilterView
 
 from consortium.fiscal import current_fiscal_year
-from consortium.importing.store import already_imported
-from consortium.importing.store import discard as pending_upload_discard
-from consortium.importing.store import find as pending_upload_get
-from consortium.importing.store import hold as pending_upload_create
-from consortium.importing.store import read as pending_upload_read
+from consortium.importing import store
 from members import roles
 from members.access import LoginRequiredMixin, SecretariatRequiredMixin
 from members.models import Organisation
@@ -313,32 +309,32 @@ class FundingImportView(SecretariatRequiredMixin, View):
         result = services.funding_import(data=data, filename=upload.name, dry_run=True)
         token = ""
         if result.ok:
-            token = pending_upload_create(
+            token = store.hold(
                 purpose=FUNDING_PURPOSE, name=upload.name, data=data, user=request.user
             ).token
         context = {"form": FundingImportForm(), "result": result, "filename": upload.name}
         return render(request, self.template_name, {**context, "token": token})
 
     def decide(self, request):
-        held = pending_upload_get(
+        held = store.find(
             token=request.POST.get("token", ""), purpose=FUNDING_PURPOSE, user=request.user
         )
-        data = pending_upload_read(held) if held and not held.applied_at else None
+        data = store.read(held) if held and not held.applied_at else None
         if held and held.applied_at:
-            return already_imported(request, held)
+            return store.already_imported(request, held)
         if held is None or data is None:
             messages.error(
                 request, _("確認する取込ファイルがありません。もう一度アップロードしてください。")
             )
             return redirect("projects:funding_import")
         if "cancel" in request.POST:
-            pending_upload_discard(upload=held)
+            store.discard(upload=held)
             messages.info(request, _("取込を取り消しました。ファイルは削除しました。"))
             return redirect("projects:funding_import")
         result = services.funding_import_upload(upload=held, data=data, user=request.user)
         if result is None:
             held.refresh_from_db()
-            return already_imported(request, held)
+            return store.already_imported(request, held)
         if not result.saved:
             return render(
                 request, self.template_name, {"form": FundingImportForm(), "result": result}

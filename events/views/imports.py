@@ -14,11 +14,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from consortium.importing.store import already_imported
-from consortium.importing.store import discard as pending_upload_discard
-from consortium.importing.store import find as pending_upload_get
-from consortium.importing.store import hold as pending_upload_create
-from consortium.importing.store import read as pending_upload_read
+from consortium.importing import store
 from members.access import SecretariatRequiredMixin
 
 from ..forms import ImportUploadForm
@@ -29,7 +25,7 @@ PURPOSE = "events.attendance"
 
 
 def _upload(request, token: str):
-    upload = pending_upload_get(token=token, purpose=PURPOSE, user=request.user)
+    upload = store.find(token=token, purpose=PURPOSE, user=request.user)
     if upload is None:
         raise Http404
     return upload
@@ -44,7 +40,7 @@ class ImportUploadView(SecretariatRequiredMixin, FormView):
 
     def form_valid(self, form):
         upload = form.cleaned_data["file"]
-        held = pending_upload_create(
+        held = store.hold(
             purpose=PURPOSE,
             name=upload.name,
             data=upload.read(),
@@ -58,7 +54,7 @@ class ImportPreviewView(SecretariatRequiredMixin, View):
     """Show what the file would do; POST writes it (re-checked against the database first)."""
 
     def _plan(self, upload):
-        data = pending_upload_read(upload)
+        data = store.read(upload)
         if data is None:
             raise Http404  # swept: the file is gone
         return import_plan(data, upload.name, encoding=upload.encoding or None)
@@ -70,19 +66,19 @@ class ImportPreviewView(SecretariatRequiredMixin, View):
     def get(self, request, token):
         upload = _upload(request, token)
         if upload.applied_at:
-            return already_imported(request, upload)
+            return store.already_imported(request, upload)
         return self._page(request, upload, self._plan(upload))
 
     def post(self, request, token):
         upload = _upload(request, token)
         if upload.applied_at:
-            return already_imported(request, upload)
+            return store.already_imported(request, upload)
         plan = self._plan(upload)
         if not plan.ok:
             return self._page(request, upload, plan, status=400)
         if import_apply_upload(upload=upload, plan=plan, recorded_by=request.user) is None:
             upload.refresh_from_db()
-            return already_imported(request, upload)
+            return store.already_imported(request, upload)
         messages.success(
             request,
             _(
@@ -106,8 +102,8 @@ class ImportCancelView(SecretariatRequiredMixin, View):
     def post(self, request, token):
         upload = _upload(request, token)
         if upload.applied_at:
-            return already_imported(request, upload)
-        pending_upload_discard(upload=upload)
+            return store.already_imported(request, upload)
+        store.discard(upload=upload)
         messages.info(request, _("取込を取り消しました。ファイルは削除しました。"))
         return redirect("events:import_upload")
 
